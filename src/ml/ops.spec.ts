@@ -89,7 +89,7 @@ describe('backward rules match finite differences', () => {
       const rng = new Rng(7);
       const [n, k] = [5, 10];
       const target = new Float32Array(n * k).fill(smoothing / k);
-      for (let r = 0; r < n; r++) target[r * k + rng.int(k)] += 1 - smoothing;
+      for (let r = 0; r < n; r++) target[r * k + rng.int(k)]! += 1 - smoothing;
       await expectGood(
         gradCheck([input('logits', [n, k], randomValues(rng, n * k, 3)), input('target', [n, k], target, false)], (g, [z, t]) => crossEntropy(g, z!, t!), rng, {
           outputShape: [],

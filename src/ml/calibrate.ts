@@ -1,0 +1,73 @@
+// Temperature scaling and the reject threshold, both fitted on held-out (validation) logits.
+import { CLASSES, type Prediction, predictions, softmax } from './metrics.js';
+
+/** Mean negative log-likelihood of the labels under softmax(logits / T). */
+export function nll(logits: Float32Array, labels: Uint8Array, temperature: number): number {
+  let sum = 0;
+  for (let r = 0; r < labels.length; r++) {
+    const o = r * CLASSES;
+    let max = -Infinity;
+    for (let k = 0; k < CLASSES; k++) max = Math.max(max, logits[o + k]! / temperature);
+    let z = 0;
+    for (let k = 0; k < CLASSES; k++) z += Math.exp(logits[o + k]! / temperature - max);
+    sum += max + Math.log(z) - logits[o + labels[r]!]! / temperature;
+  }
+  return sum / Math.max(1, labels.length);
+}
+
+/** The temperature minimising NLL: golden-section search over log T in [1/20, 20] (NLL is unimodal in T). */
+export function fitTemperature(logits: Float32Array, labels: Uint8Array): number {
+  let lo = Math.log(0.05);
+  let hi = Math.log(20);
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let a = hi - phi * (hi - lo);
+  let b = lo + phi * (hi - lo);
+  let fa = nll(logits, labels, Math.exp(a));
+  let fb = nll(logits, labels, Math.exp(b));
+  for (let i = 0; i < 60; i++) {
+    if (fa < fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - phi * (hi - lo);
+      fa = nll(logits, labels, Math.exp(a));
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + phi * (hi - lo);
+      fb = nll(logits, labels, Math.exp(b));
+    }
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+/**
+ * The lowest confidence threshold at which the error among accepted digits (confidence ≥ threshold)
+ * stays ≤ `targetError` for every threshold above it too, i.e. the most coverage that keeps the
+ * target all the way up the curve.
+ */
+export function chooseThreshold(preds: readonly Prediction[], targetError: number): number {
+  const sorted = [...preds].sort((a, b) => b.confidence - a.confidence);
+  let wrong = 0;
+  let best = 1;
+  for (let k = 0; k < sorted.length; k++) {
+    if (sorted[k]!.label !== sorted[k]!.predicted) wrong++;
+    if (wrong / (k + 1) > targetError) break;
+    // Only cut between distinct confidences, so that the threshold accepts exactly the top k + 1.
+    const next = sorted[k + 1];
+    if (!next || next.confidence < sorted[k]!.confidence) best = sorted[k]!.confidence;
+  }
+  return best;
+}
+
+export interface Calibration {
+  temperature: number;
+  threshold: number;
+}
+
+export function calibrate(valLogits: Float32Array, valLabels: Uint8Array, targetError = 0.001): Calibration {
+  const temperature = fitTemperature(valLogits, valLabels);
+  const preds = predictions(softmax(valLogits, temperature), valLabels);
+  return { temperature, threshold: chooseThreshold(preds, targetError) };
+}
