@@ -29,6 +29,8 @@ export interface TrainerState {
 export interface StepResult {
   loss: number;
   correct: number;
+  /** The batch's logits under the weights before this step's update. */
+  logits: Float32Array;
 }
 
 export class Trainer {
@@ -80,7 +82,8 @@ export class Trainer {
     for (const name of this.state.params.keys()) params.set(name, out[updated(name)]!.data);
     for (const key of this.state.optimizer.keys()) optimizer.set(key, out[updated(key)]!.data);
     this.state = { params, optimizer, step: this.state.step + 1 };
-    return { loss: out[LOSS]!.data[0]!, correct: countCorrect(out[LOGITS]!.data, batch.labels) };
+    const logits = out[LOGITS]!.data;
+    return { loss: out[LOSS]!.data[0]!, correct: countCorrect(logits, batch.labels), logits };
   }
 
   /** Logits of the current weights in eval mode (no dropout, no augmentation), `n × 10`. */
