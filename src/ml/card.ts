@@ -57,11 +57,11 @@ export function readCard(path: string): ModelCard {
   try {
     raw = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read model card ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read model card ${path}: ${(e as Error).message}`, { cause: e });
   }
   try {
     return JSON.parse(raw) as ModelCard;
   } catch (e) {
-    throw new Error(`model card ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`model card ${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
 }

@@ -20,8 +20,8 @@ async function runGraph(cfg: OptimizerConfig, p0: Float32Array, grads: Float32Ar
   g.output(next.param, 'p_new');
   next.state.forEach((t, k) => g.output(t, `${names[k]}_new`));
   const session = await Session.create(g.toBytes(), { threads: 1 });
-  let param = p0;
-  let state = names.map(() => new Float32Array(SIZE));
+  let param: Float32Array = p0;
+  let state: Float32Array[] = names.map(() => new Float32Array(SIZE));
   for (let t = 0; t < grads.length; t++) {
     const feeds = {
       p: { data: param, dims: [SIZE] },

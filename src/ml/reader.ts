@@ -12,13 +12,13 @@ export class DigitReader {
     try {
       bytes = typeof model === 'string' ? readFileSync(model) : model;
     } catch (e) {
-      throw new Error(`cannot read model ${String(model)}: ${(e as Error).message}`);
+      throw new Error(`cannot read model ${String(model)}: ${(e as Error).message}`, { cause: e });
     }
     let session: Session;
     try {
       session = await Session.create(bytes, { threads });
     } catch (e) {
-      throw new Error(`${typeof model === 'string' ? model : 'model'} is not a valid ONNX model: ${(e as Error).message}`);
+      throw new Error(`${typeof model === 'string' ? model : 'model'} is not a valid ONNX model: ${(e as Error).message}`, { cause: e });
     }
     if (!session.inputNames.includes(PIXELS) || !session.outputNames.includes(LOGITS)) {
       await session.release();

@@ -106,9 +106,8 @@ describe('the training task on a worker thread', () => {
 
   it('stops on cancel with a CancelledError', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hoedown-cancel-'));
-    let task: ReturnType<typeof startTrainingTask> | undefined;
-    task = startTrainingTask({ ...tiny, epochs: 5, trainLimit: 50_000, valCount: 1000 }, { outDir: dir }, (e) => {
-      if (e.type === 'batch') task?.cancel();
+    const task = startTrainingTask({ ...tiny, epochs: 5, trainLimit: 50_000, valCount: 1000 }, { outDir: dir }, (e) => {
+      if (e.type === 'batch') task.cancel();
     });
     await expect(task.done).rejects.toBeInstanceOf(CancelledError);
   });
