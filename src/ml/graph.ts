@@ -57,6 +57,8 @@ export class Graph {
   readonly tape: TapeEntry[] = [];
   private readonly names = new Set<string>();
   private readonly constants = new Map<string, Tensor>();
+  /** Tensors whose producing node output was renamed by output(); later ops read the new name. */
+  private readonly renamed = new Map<string, string>();
 
   constructor(readonly name = 'hoedown') {}
 
@@ -124,7 +126,7 @@ export class Graph {
     }));
     this.nodes.push({
       opType,
-      inputs: inputs.map((t) => (t === '' ? '' : t.name)),
+      inputs: inputs.map((t) => (t === '' ? '' : (this.renamed.get(t.name) ?? t.name))),
       outputs: outputs.map((t) => t.name),
       name: this.unique(`n_${base}`),
       attributes,
@@ -143,16 +145,26 @@ export class Graph {
     this.tape.push(entry);
   }
 
-  /** Makes `t` a graph output called `name` (through an Identity when the names differ). */
+  /**
+   * Makes `t` a graph output called `name`. A node's own output is renamed in place (an Identity
+   * would cost a copy per step); inputs, initializers and tensors already output get an Identity.
+   */
   output(t: Tensor, name: string = t.name): Tensor {
-    let out = t;
-    if (name !== t.name) {
+    const current = this.renamed.get(t.name) ?? t.name;
+    const producer = this.nodes.find((n) => n.outputs.includes(current));
+    const isOutput = this.outputs.some((o) => o.name === current);
+    if (name !== current) {
       this.claim(name);
-      this.nodes.push({ opType: 'Identity', inputs: [t.name], outputs: [name], name: this.unique('n_out'), attributes: {} });
-      out = { name, shape: t.shape, dtype: t.dtype };
+      if (producer && !isOutput) {
+        producer.outputs = producer.outputs.map((o) => (o === current ? name : o));
+        for (const n of this.nodes) n.inputs = n.inputs.map((i) => (i === current ? name : i));
+        this.renamed.set(t.name, name);
+      } else {
+        this.nodes.push({ opType: 'Identity', inputs: [current], outputs: [name], name: this.unique('n_out'), attributes: {} });
+      }
     }
     this.outputs.push({ name, shape: [...t.shape], dataType: t.dtype });
-    return out;
+    return { name, shape: t.shape, dtype: t.dtype };
   }
 
   toBytes(metadata?: Record<string, string>, docString?: string): Uint8Array {

@@ -37,6 +37,15 @@ export const ARCHS: Record<string, Arch> = {
       { kind: 'flatten' }, lin('fc1', 1568, 128), RELU, lin('fc2', 128, 10),
     ],
   },
+  'cnn-m': {
+    name: 'cnn-m',
+    description: 'the shipped reader: two 3x3 conv pairs (32, 64) with pooling and dropout, Linear 3136-256-10 with dropout',
+    layers: [
+      conv('conv1', 1, 32, 3, 1), RELU, conv('conv2', 32, 32, 3, 1), RELU, { kind: 'maxpool', k: 2 }, { kind: 'dropout', name: 'drop1', p: 0.25 },
+      conv('conv3', 32, 64, 3, 1), RELU, conv('conv4', 64, 64, 3, 1), RELU, { kind: 'maxpool', k: 2 }, { kind: 'dropout', name: 'drop2', p: 0.25 },
+      { kind: 'flatten' }, lin('fc1', 3136, 256), RELU, { kind: 'dropout', name: 'drop3', p: 0.5 }, lin('fc2', 256, 10),
+    ],
+  },
 };
 
 export function getArch(name: string): Arch {
@@ -129,7 +138,8 @@ export function forward(g: Graph, arch: Arch, x: Tensor, params: Map<string, Ten
     return t;
   };
   let h = x;
-  for (const l of arch.layers) {
+  const layers = poolBeforeRelu(arch.layers);
+  for (const l of layers) {
     switch (l.kind) {
       case 'linear':
         h = linear(g, h, p(`${l.name}.weight`), p(`${l.name}.bias`));
@@ -154,4 +164,17 @@ export function forward(g: Graph, arch: Arch, x: Tensor, params: Map<string, Ten
     }
   }
   return h;
+}
+
+/**
+ * ReLU then max-pooling equals max-pooling then ReLU (both are monotone), and so do their gradients
+ * (each routes to the window's first maximum when it is positive); pooling first runs the ReLU and
+ * its gradient on a quarter of the values.
+ */
+export function poolBeforeRelu(layers: readonly Layer[]): Layer[] {
+  const out = [...layers];
+  for (let i = 0; i + 1 < out.length; i++) {
+    if (out[i]!.kind === 'relu' && out[i + 1]!.kind === 'maxpool') [out[i], out[i + 1]] = [out[i + 1]!, out[i]!];
+  }
+  return out;
 }

@@ -79,7 +79,14 @@ export function conv2d(g: Graph, x: Tensor, w: Tensor, b: Tensor | undefined, pa
       let dx: Tensor | undefined;
       let dw: Tensor | undefined;
       let db: Tensor | undefined;
-      if (need[0]) {
+      if (need[0] && pad <= k - 1) {
+        // A convolution of dy with the kernel flipped and its channels swapped, padded k-1-pad: MLAS
+        // runs it faster than ConvTranspose (BENCHMARKS.md).
+        const swapped = g.op1('Transpose', [w], { perm: attr.ints([1, 0, 2, 3]) }, { shapes: [[w.shape[1]!, o, k, k]] });
+        const flipped = g.op1('Slice', [swapped, g.ints([-1, -1]), g.ints([-(k + 1), -(k + 1)]), g.ints([2, 3]), g.ints([-1, -1])], {}, { shapes: [[w.shape[1]!, o, k, k]] });
+        const q = k - 1 - pad;
+        dx = g.op1('Conv', [d, flipped], { kernel_shape: attr.ints([k, k]), pads: attr.ints([q, q, q, q]) }, { shapes: [[...x.shape]], name: 'd_conv_x' });
+      } else if (need[0]) {
         dx = g.op1('ConvTranspose', [d, w], { kernel_shape: attr.ints([k, k]), pads }, { shapes: [[...x.shape]], name: 'd_conv_x' });
       }
       if (need[1]) {
@@ -110,6 +117,10 @@ export function maxPool2d(g: Graph, x: Tensor, k: number, stride = k): Tensor {
     inputs: [x],
     outputs: [y!],
     backward(g, [dy]) {
+      if (stride === k) {
+        // Non-overlapping windows: MaxUnpool puts each gradient at its argmax, zeros elsewhere.
+        return [g.op1('MaxUnpool', [dy!, indices!, shapeOf(g, x)], { kernel_shape: attr.ints([k, k]), strides: attr.ints([stride, stride]) }, { shapes: [[...x.shape]], name: 'd_maxpool_x' })];
+      }
       // Indices are offsets into the flattened input, so one 1-D scatter-add rebuilds the gradient
       // (the add makes overlapping windows correct too).
       const flat = g.ints([-1]);
