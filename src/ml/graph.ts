@@ -60,7 +60,14 @@ export class Graph {
   /** Tensors whose producing node output was renamed by output(); later ops read the new name. */
   private readonly renamed = new Map<string, string>();
 
-  constructor(readonly name = 'hoedown') {}
+  /**
+   * @param grad whether ops record backward rules (and keep what those need, such as MaxPool's
+   *   indices); eval and inference graphs are built without.
+   */
+  constructor(
+    readonly name = 'hoedown',
+    readonly grad = true,
+  ) {}
 
   /** A name not used yet in this graph, derived from `base`. */
   unique(base: string): string {
@@ -142,7 +149,7 @@ export class Graph {
   }
 
   record(entry: TapeEntry): void {
-    this.tape.push(entry);
+    if (this.grad) this.tape.push(entry);
   }
 
   /**

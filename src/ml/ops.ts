@@ -107,7 +107,10 @@ export function conv2d(g: Graph, x: Tensor, w: Tensor, b: Tensor | undefined, pa
 export function maxPool2d(g: Graph, x: Tensor, k: number, stride = k): Tensor {
   const [n, c, h, w] = x.shape as Dim[];
   const shape = [n!, c!, outSize(h!, k, 0, stride), outSize(w!, k, 0, stride)];
-  const [y, indices] = g.op('MaxPool', [x], { kernel_shape: attr.ints([k, k]), strides: attr.ints([stride, stride]) }, {
+  const pool = { kernel_shape: attr.ints([k, k]), strides: attr.ints([stride, stride]) };
+  // Without gradients, no Indices output: onnxruntime then runs its faster pooling kernel.
+  if (!g.grad) return g.op1('MaxPool', [x], pool, { shapes: [shape], name: 'maxpool' });
+  const [y, indices] = g.op('MaxPool', [x], pool, {
     shapes: [shape, shape],
     dtypes: [DataType.FLOAT, DataType.INT64],
     name: 'maxpool',

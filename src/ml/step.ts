@@ -78,7 +78,7 @@ export function buildTrainStep(arch: Arch, opt: OptimizerConfig, o: { augment?: 
 
 /** Forward in eval mode with the parameters as inputs, so one session evaluates any weights. */
 export function buildEvalGraph(arch: Arch): Uint8Array {
-  const g = new Graph(`${arch.name}-eval`);
+  const g = new Graph(`${arch.name}-eval`, false);
   const x = pixelsInput(g);
   const params = new Map(describe(arch).params.map((p) => [p.name, g.input(p.name, p.shape)]));
   g.output(forward(g, arch, normalise(g, x, MNIST_MEAN, MNIST_STD), params), LOGITS);
@@ -90,7 +90,7 @@ export function buildEvalGraph(arch: Arch): Uint8Array {
  * `pixels` (N, 1, 28, 28) in 0-1 with the normalisation inside, output `logits` (N, 10).
  */
 export function buildInferenceModel(arch: Arch, weights: StateDict, metadata: Record<string, string> = {}): Uint8Array {
-  const g = new Graph(`${arch.name}-digits`);
+  const g = new Graph(`${arch.name}-digits`, false);
   const x = pixelsInput(g);
   const params = new Map(
     describe(arch).params.map((p) => {
