@@ -1,0 +1,86 @@
+// Adaptive binarisation that survives uneven lighting: Sauvola's threshold T = m·(1 + k·(s/R − 1))
+// with the local mean m and deviation s taken over blocks and interpolated, so the cost stays one
+// pass over the page however large the window.
+import type { GrayImage } from './types.js';
+
+export interface BinariseOptions {
+  /** Side of the statistics blocks in pixels (the window is 3×3 blocks). */
+  block?: number;
+  /** Sauvola's k: higher keeps less as ink. */
+  k?: number;
+  /** Dynamic range of the deviation (128 for 8-bit images). */
+  r?: number;
+}
+
+/** A mask, 1 = ink, same size as the image. */
+export interface Mask {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export function binarise(img: GrayImage, o: BinariseOptions = {}): Mask {
+  const { width: w, height: h, data } = img;
+  const block = o.block ?? Math.max(16, Math.round(Math.min(w, h) / 48));
+  const k = o.k ?? 0.2;
+  const r = o.r ?? 128;
+  const bw = Math.ceil(w / block);
+  const bh = Math.ceil(h / block);
+  const sum = new Float64Array(bw * bh);
+  const sq = new Float64Array(bw * bh);
+  const cnt = new Float64Array(bw * bh);
+  for (let y = 0; y < h; y++) {
+    const by = ((y / block) | 0) * bw;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const v = data[row + x]!;
+      const b = by + ((x / block) | 0);
+      sum[b]! += v;
+      sq[b]! += v * v;
+      cnt[b]!++;
+    }
+  }
+  // Per block: Sauvola threshold over its 3×3 neighbourhood of blocks.
+  const thr = new Float32Array(bw * bh);
+  for (let by = 0; by < bh; by++) {
+    for (let bx = 0; bx < bw; bx++) {
+      let s = 0;
+      let s2 = 0;
+      let n = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = by + dy;
+        if (yy < 0 || yy >= bh) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = bx + dx;
+          if (xx < 0 || xx >= bw) continue;
+          const b = yy * bw + xx;
+          s += sum[b]!;
+          s2 += sq[b]!;
+          n += cnt[b]!;
+        }
+      }
+      const m = s / n;
+      const sd = Math.sqrt(Math.max(0, s2 / n - m * m));
+      thr[by * bw + bx] = m * (1 + k * (sd / r - 1));
+    }
+  }
+  // Bilinear interpolation of the block thresholds, so block edges leave no seams.
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(Math.max((y + 0.5) / block - 0.5, 0), bh - 1);
+    const y0 = fy | 0;
+    const y1 = Math.min(y0 + 1, bh - 1);
+    const ty = fy - y0;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(Math.max((x + 0.5) / block - 0.5, 0), bw - 1);
+      const x0 = fx | 0;
+      const x1 = Math.min(x0 + 1, bw - 1);
+      const tx = fx - x0;
+      const t =
+        (thr[y0 * bw + x0]! * (1 - tx) + thr[y0 * bw + x1]! * tx) * (1 - ty) + (thr[y1 * bw + x0]! * (1 - tx) + thr[y1 * bw + x1]! * tx) * ty;
+      out[row + x] = data[row + x]! < t ? 1 : 0;
+    }
+  }
+  return { width: w, height: h, data: out };
+}

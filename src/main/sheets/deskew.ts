@@ -1,0 +1,102 @@
+// Skew: the angle that makes the page's ink pile up into the sharpest horizontal profile (ruled
+// lines dominate it), found coarse to fine; and the rotations that undo it.
+import type { Mask } from './binarise.js';
+import type { GrayImage } from './types.js';
+
+/** Ink pixels, subsampled to at most `max` of them (their order is irrelevant to the profile). */
+function inkPoints(mask: Mask, max: number): Float32Array {
+  const { width: w, height: h, data } = mask;
+  let total = 0;
+  for (let i = 0; i < data.length; i++) total += data[i]!;
+  const step = Math.max(1, Math.ceil(total / max));
+  const pts = new Float32Array(2 * Math.ceil(total / step));
+  let n = 0;
+  let seen = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (data[y * w + x] && seen++ % step === 0) {
+        pts[n++] = x - w / 2;
+        pts[n++] = y - h / 2;
+      }
+    }
+  }
+  return pts.subarray(0, n);
+}
+
+function profileScore(pts: Float32Array, deg: number, size: number): number {
+  const t = (deg * Math.PI) / 180;
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  const hist = new Float64Array(size);
+  const off = size / 2;
+  for (let i = 0; i < pts.length; i += 2) {
+    const b = Math.round(pts[i + 1]! * c - pts[i]! * s + off);
+    if (b >= 0 && b < size) hist[b]!++;
+  }
+  let score = 0;
+  for (let i = 0; i < size; i++) score += hist[i]! * hist[i]!;
+  return score;
+}
+
+/**
+ * The page's skew in degrees (positive: content rotated clockwise on screen), searched within
+ * ±maxDeg: 0.25° steps, then 0.02° steps around the best.
+ */
+export function estimateSkew(mask: Mask, maxDeg = 5.5): number {
+  const pts = inkPoints(mask, 200_000);
+  if (pts.length === 0) return 0;
+  const size = Math.ceil(Math.hypot(mask.width, mask.height)) + 2;
+  let best = 0;
+  let bestScore = -1;
+  for (let d = -maxDeg; d <= maxDeg + 1e-9; d += 0.25) {
+    const sc = profileScore(pts, d, size);
+    if (sc > bestScore) [best, bestScore] = [d, sc];
+  }
+  const coarse = best;
+  for (let d = coarse - 0.25; d <= coarse + 0.25 + 1e-9; d += 0.02) {
+    const sc = profileScore(pts, d, size);
+    if (sc > bestScore) [best, bestScore] = [d, sc];
+  }
+  return Math.round(best * 100) / 100;
+}
+
+/**
+ * Rotates by `deg` about the centre (same canvas size, white fill, bilinear), so that content skewed
+ * by `deg` comes out level when called with the estimated skew.
+ */
+export function rotateGray(img: GrayImage, deg: number): GrayImage {
+  const { width: w, height: h, data } = img;
+  if (deg === 0) return { width: w, height: h, data: data.slice() };
+  const t = (deg * Math.PI) / 180;
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const dy = y - cy;
+    // Output (x, y) samples the input at R(deg)·(x, y): the inverse of rotating the content by −deg.
+    let sx = c * -cx - s * dy + cx;
+    let sy = s * -cx + c * dy + cy;
+    for (let x = 0; x < w; x++, sx += c, sy += s) {
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < 0 || y0 < 0 || x0 >= w - 1 || y0 >= h - 1) {
+        out[y * w + x] = 255;
+        continue;
+      }
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const i = y0 * w + x0;
+      const top = data[i]! + (data[i + 1]! - data[i]!) * fx;
+      const bottom = data[i + w]! + (data[i + w + 1]! - data[i + w]!) * fx;
+      out[y * w + x] = (top + (bottom - top) * fy + 0.5) | 0;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** A half turn, exact: the pixel order reversed. */
+export function rotate180(img: GrayImage): GrayImage {
+  return { width: img.width, height: img.height, data: img.data.slice().reverse() };
+}

@@ -1,0 +1,79 @@
+// Deskew and table finding on drawn pages: a ruled grid, rotated and shaded, must come back level with
+// every line found.
+import { describe, expect, it } from 'vitest';
+import { binarise } from './binarise.js';
+import { estimateSkew, rotate180, rotateGray } from './deskew.js';
+import { cellBox, findGrid } from './grid.js';
+import type { GrayImage } from './types.js';
+
+const DPI = 150;
+const MM = DPI / 25.4;
+
+/** A4 page with a ruled table of `rows`×`cols` cells (12×9 mm), lines `t` px thick, some scribbles. */
+function drawTable(rows: number, cols: number, t = 2, shade = 0): { img: GrayImage; xs: number[]; ys: number[] } {
+  const w = Math.round(210 * MM);
+  const h = Math.round(297 * MM);
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = Math.round(245 - (shade * x) / w);
+  const x0 = Math.round(30 * MM);
+  const y0 = Math.round(50 * MM);
+  const xs = Array.from({ length: cols + 1 }, (_, i) => x0 + Math.round(i * 14 * MM));
+  const ys = Array.from({ length: rows + 1 }, (_, i) => y0 + Math.round(i * 10 * MM));
+  for (const y of ys) for (let x = xs[0]!; x <= xs[cols]!; x++) for (let k = 0; k < t; k++) data[(y + k) * w + x] = 30;
+  for (const x of xs) for (let y = ys[0]!; y <= ys[rows]! + t; y++) for (let k = 0; k < t; k++) data[y * w + x + k] = 30;
+  // A handwritten-ish blob in some cells: must not create lines.
+  for (let r = 0; r < rows; r++) {
+    const cx = xs[1]! + 20;
+    const cy = ys[r]! + 15;
+    for (let y = 0; y < 25; y++) for (let x = 0; x < 18; x++) if ((x - 9) ** 2 + (y - 12) ** 2 < 80 && (x - 9) ** 2 + (y - 12) ** 2 > 40) data[(cy + y) * w + cx + x] = 60;
+  }
+  // A stray pen line well outside the table.
+  for (let x = 20; x < w - 20; x++) data[Math.round(20 * MM) * w + x] = 40;
+  return { img: { width: w, height: h, data }, xs, ys };
+}
+
+describe('deskew', () => {
+  for (const deg of [-4.5, -1.2, 0, 0.7, 3.3]) {
+    it(`finds a skew of ${deg}° within 0.1°`, () => {
+      const { img } = drawTable(10, 6);
+      const skewed = rotateGray(img, -deg);
+      expect(Math.abs(estimateSkew(binarise(skewed)) - deg)).toBeLessThan(0.1);
+    });
+  }
+});
+
+describe('findGrid', () => {
+  it('finds every line of a level table, and not the stray pen line', () => {
+    const { img, xs, ys } = drawTable(11, 7, 3, 60);
+    const g = findGrid(binarise(img), { dpi: DPI })!;
+    expect(g.rows).toHaveLength(12);
+    expect(g.cols).toHaveLength(8);
+    g.rows.forEach((l, i) => expect(Math.abs(l.a + l.b * 500 - (ys[i]! + 1))).toBeLessThan(2.5));
+    g.cols.forEach((l, i) => expect(Math.abs(l.a - (xs[i]! + 1))).toBeLessThan(2.5));
+  });
+
+  it('finds the table again after a 3° skew is undone, and cells land where they were', () => {
+    const { img, xs, ys } = drawTable(9, 5, 2);
+    const skewed = rotateGray(img, -3);
+    const level = rotateGray(skewed, estimateSkew(binarise(skewed)));
+    const g = findGrid(binarise(level), { dpi: DPI })!;
+    expect([g.rows.length, g.cols.length]).toEqual([10, 6]);
+    const box = cellBox(g, 4, 2);
+    expect(Math.abs(box.x - xs[2]!)).toBeLessThan(4);
+    expect(Math.abs(box.y - ys[4]!)).toBeLessThan(4);
+  });
+
+  it('sees the same grid on a page turned upside down', () => {
+    const { img } = drawTable(8, 4, 1);
+    const g = findGrid(binarise(rotate180(img)), { dpi: DPI })!;
+    expect([g.rows.length, g.cols.length]).toEqual([9, 5]);
+  });
+
+  it('returns null for a page without a table', () => {
+    const w = 600;
+    const h = 800;
+    const data = new Uint8Array(w * h).fill(250);
+    for (let x = 50; x < 550; x++) data[300 * w + x] = 20;
+    expect(findGrid(binarise({ width: w, height: h, data }), { dpi: 72 })).toBeNull();
+  });
+});

@@ -1,0 +1,258 @@
+// The ruled table: long horizontal and vertical ink runs, traced strip by strip into lines, each fitted
+// with its own slope (so slight perspective is tolerated), then the set of lines that cross each
+// other, from which every cell's box follows.
+import type { Mask } from './binarise.js';
+import type { Box } from './types.js';
+
+/** y = a + b·x for a horizontal line; x = a + b·y for a vertical one; `from`..`to` its extent. */
+export interface Line {
+  a: number;
+  b: number;
+  from: number;
+  to: number;
+  /** Mean thickness in pixels. */
+  thickness: number;
+}
+
+export interface Grid {
+  /** Horizontal lines, top to bottom. */
+  rows: Line[];
+  /** Vertical lines, left to right. */
+  cols: Line[];
+}
+
+export const lineAt = (l: Line, t: number): number => l.a + l.b * t;
+
+/** Keeps the pixels of `mask` that lie in runs of at least `minRun` along x (dir 'h') or y ('v'). */
+export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v'): Uint8Array {
+  const { width: w, height: h, data } = mask;
+  const out = new Uint8Array(w * h);
+  const [outer, inner, so, si] = dir === 'h' ? [h, w, w, 1] : [w, h, 1, w];
+  for (let o = 0; o < outer; o++) {
+    let start = -1;
+    for (let i = 0; i <= inner; i++) {
+      const on = i < inner && data[o * so + i * si] === 1;
+      if (on && start < 0) start = i;
+      else if (!on && start >= 0) {
+        if (i - start >= minRun) for (let j = start; j < i; j++) out[o * so + j * si] = 1;
+        start = -1;
+      }
+    }
+  }
+  return out;
+}
+
+interface Peak {
+  pos: number;
+  thickness: number;
+  strip: number;
+}
+
+/**
+ * Positions across `strips` strips where the run mask covers most of the strip: for 'h', per
+ * vertical strip, the rows whose count of run pixels exceeds `fill` of the strip width.
+ */
+function stripPeaks(runs: Uint8Array, w: number, h: number, dir: 'h' | 'v', strips: number, fill: number): Peak[][] {
+  const along = dir === 'h' ? w : h;
+  const across = dir === 'h' ? h : w;
+  const size = Math.ceil(along / strips);
+  const out: Peak[][] = [];
+  for (let s = 0; s < strips; s++) {
+    const lo = s * size;
+    const hi = Math.min(along, lo + size);
+    const prof = new Float32Array(across);
+    for (let a = 0; a < across; a++) {
+      let n = 0;
+      for (let t = lo; t < hi; t++) n += dir === 'h' ? runs[a * w + t]! : runs[t * w + a]!;
+      prof[a] = n;
+    }
+    const need = fill * (hi - lo);
+    const peaks: Peak[] = [];
+    for (let a = 0; a < across; a++) {
+      if (prof[a]! < need) continue;
+      // A band of consecutive rows above the bar is one line; its centre weighted by coverage.
+      let wsum = 0;
+      let psum = 0;
+      const start = a;
+      while (a < across && prof[a]! >= need * 0.5) {
+        wsum += prof[a]!;
+        psum += prof[a]! * a;
+        a++;
+      }
+      peaks.push({ pos: psum / wsum, thickness: a - start, strip: s });
+    }
+    out.push(peaks);
+  }
+  return out;
+}
+
+/** Chains peaks of neighbouring strips into lines and fits each with least squares. */
+function traceLines(peaks: Peak[][], along: number, tolerance: number, minStrips: number): Line[] {
+  const strips = peaks.length;
+  const size = along / strips;
+  const chains: Peak[][] = [];
+  const open = new Map<Peak, Peak[]>();
+  for (let s = 0; s < strips; s++) {
+    const next = new Map<Peak, Peak[]>();
+    const taken = new Set<Peak[]>();
+    for (const p of peaks[s]!) {
+      let best: Peak[] | undefined;
+      let bestD = tolerance;
+      for (const [last, chain] of open) {
+        // A chain may skip one strip (a gap in a broken line).
+        if (s - last.strip > 2 || taken.has(chain)) continue;
+        const d = Math.abs(last.pos - p.pos);
+        if (d <= bestD) [best, bestD] = [chain, d];
+      }
+      if (best) {
+        best.push(p);
+        taken.add(best);
+        next.set(p, best);
+      } else {
+        const chain = [p];
+        chains.push(chain);
+        next.set(p, chain);
+      }
+    }
+    for (const [last, chain] of open) if (!taken.has(chain) && s - last.strip < 2) next.set(last, chain);
+    open.clear();
+    for (const [k, v] of next) open.set(k, v);
+  }
+  const lines: Line[] = [];
+  for (const c of chains) {
+    if (c.length < minStrips) continue;
+    const ts = c.map((p) => (p.strip + 0.5) * size);
+    const n = c.length;
+    const mt = ts.reduce((a, b) => a + b, 0) / n;
+    const mp = c.reduce((a, p) => a + p.pos, 0) / n;
+    let sxy = 0;
+    let sxx = 0;
+    c.forEach((p, i) => {
+      sxy += (ts[i]! - mt) * (p.pos - mp);
+      sxx += (ts[i]! - mt) ** 2;
+    });
+    const b = sxx > 0 ? sxy / sxx : 0;
+    lines.push({
+      a: mp - b * mt,
+      b,
+      from: c[0]!.strip * size,
+      to: (c[c.length - 1]!.strip + 1) * size,
+      thickness: c.reduce((a, p) => a + p.thickness, 0) / n,
+    });
+  }
+  return lines;
+}
+
+/**
+ * Strips only see where a line fills most of the strip, so a traced line stops up to a strip short of
+ * its real ends; walk along the fitted line over the run mask to find them, bridging gaps < `gap`.
+ */
+function refineExtent(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' | 'v', gap: number): Line {
+  const along = dir === 'h' ? w : h;
+  const across = dir === 'h' ? h : w;
+  const reach = Math.ceil(l.thickness / 2) + 2;
+  const hit = (t: number): boolean => {
+    const c = Math.round(lineAt(l, t));
+    for (let d = -reach; d <= reach; d++) {
+      const q = c + d;
+      if (q < 0 || q >= across) continue;
+      if (dir === 'h' ? runs[q * w + t] : runs[t * w + q]) return true;
+    }
+    return false;
+  };
+  const walk = (start: number, step: number): number => {
+    let last = start;
+    for (let t = start, miss = 0; t >= 0 && t < along && miss <= gap; t += step) {
+      if (hit(t)) {
+        last = t;
+        miss = 0;
+      } else miss++;
+    }
+    return last;
+  };
+  const mid = Math.round((l.from + l.to) / 2);
+  return { ...l, from: Math.min(l.from, walk(Math.round(l.from + (mid - l.from) / 2), -1)), to: Math.max(l.to, walk(Math.round(l.to - (l.to - mid) / 2), 1)) };
+}
+
+export interface GridOptions {
+  dpi: number;
+}
+
+/**
+ * Finds the table's lines in a deskewed ink mask, or null when there is no table (fewer than two
+ * rows or columns of crossing lines).
+ */
+export function findGrid(mask: Mask, o: GridOptions): Grid | null {
+  const { width: w, height: h } = mask;
+  const mm = o.dpi / 25.4;
+  const minRun = Math.max(8, Math.round(3 * mm));
+  const hRuns = longRuns(mask, minRun, 'h');
+  const vRuns = longRuns(mask, minRun, 'v');
+  // Strips about 5 mm wide: short enough that a slightly slanted line stays one peak in each.
+  const tolerance = Math.max(3, 1.2 * mm);
+  const hLines = traceLines(stripPeaks(hRuns, w, h, 'h', Math.max(4, Math.round(w / (5 * mm))), 0.6), w, tolerance, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
+  const vLines = traceLines(stripPeaks(vRuns, w, h, 'v', Math.max(4, Math.round(h / (5 * mm))), 0.6), h, tolerance, 3).map((l) => refineExtent(l, vRuns, w, h, 'v', minRun));
+  return assemble(hLines, vLines, mm);
+}
+
+/** The largest set of horizontal and vertical lines that cross one another: the table. */
+function assemble(hLines: Line[], vLines: Line[], mm: number): Grid | null {
+  const slack = 3 * mm;
+  const crosses = (hl: Line, vl: Line): boolean => {
+    // Intersection point: y = a_h + b_h x, x = a_v + b_v y.
+    const y = (hl.a + hl.b * vl.a) / (1 - hl.b * vl.b);
+    const x = vl.a + vl.b * y;
+    return x >= hl.from - slack && x <= hl.to + slack && y >= vl.from - slack && y <= vl.to + slack;
+  };
+  // Keep lines that cross at least two lines of the other direction, until stable.
+  let hs = hLines;
+  let vs = vLines;
+  for (let round = 0; round < 4; round++) {
+    const nh = hs.filter((hl) => vs.filter((vl) => crosses(hl, vl)).length >= 2);
+    const nv = vs.filter((vl) => nh.filter((hl) => crosses(hl, vl)).length >= 2);
+    if (nh.length === hs.length && nv.length === vs.length) break;
+    hs = nh;
+    vs = nv;
+  }
+  hs = mergeClose(hs.sort((p, q) => p.a - q.a), 1.5 * mm);
+  vs = mergeClose(vs.sort((p, q) => p.a - q.a), 1.5 * mm);
+  if (hs.length < 2 || vs.length < 2) return null;
+  // A ruling line runs across the table; a pen stroke that happens to line up over a few cells does
+  // not. Keep lines spanning most of the table.
+  const span = (ls: Line[]): number => Math.max(...ls.map((l) => l.a)) - Math.min(...ls.map((l) => l.a));
+  const width = span(vs);
+  const height = span(hs);
+  hs = hs.filter((l) => l.to - l.from >= 0.7 * width);
+  vs = vs.filter((l) => l.to - l.from >= 0.7 * height);
+  if (hs.length < 2 || vs.length < 2) return null;
+  return { rows: hs, cols: vs };
+}
+
+/** Two detections closer than `gap` (e.g. the two edges of a thick line) are one line. */
+function mergeClose(lines: Line[], gap: number): Line[] {
+  const out: Line[] = [];
+  for (const l of lines) {
+    const prev = out[out.length - 1];
+    if (prev && Math.abs(lineAt(prev, (l.from + l.to) / 2) - lineAt(l, (l.from + l.to) / 2)) < gap) {
+      const take = prev.to - prev.from >= l.to - l.from ? prev : l;
+      out[out.length - 1] = { ...take, from: Math.min(prev.from, l.from), to: Math.max(prev.to, l.to), thickness: Math.max(prev.thickness, l.thickness) };
+    } else out.push(l);
+  }
+  return out;
+}
+
+/** Where horizontal line `hl` meets vertical line `vl`. */
+export function intersect(hl: Line, vl: Line): { x: number; y: number } {
+  const y = (hl.a + hl.b * vl.a) / (1 - hl.b * vl.b);
+  return { x: vl.a + vl.b * y, y };
+}
+
+/** The box of the cell between rows r, r+1 and columns c, c+1 (line centre to line centre). */
+export function cellBox(g: Grid, r: number, c: number): Box {
+  const pts = [intersect(g.rows[r]!, g.cols[c]!), intersect(g.rows[r]!, g.cols[c + 1]!), intersect(g.rows[r + 1]!, g.cols[c]!), intersect(g.rows[r + 1]!, g.cols[c + 1]!)];
+  const x0 = Math.min(...pts.map((p) => p.x));
+  const x1 = Math.max(...pts.map((p) => p.x));
+  const y0 = Math.min(...pts.map((p) => p.y));
+  const y1 = Math.max(...pts.map((p) => p.y));
+  return { x: Math.round(x0), y: Math.round(y0), w: Math.round(x1 - x0), h: Math.round(y1 - y0) };
+}

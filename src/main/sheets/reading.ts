@@ -1,0 +1,90 @@
+// Reads a page's data cells with the digit model: decides the page's orientation, applies the card's
+// temperature and flag threshold, and turns every cell into a status the export understands.
+import { softmax } from '../../ml/metrics.js';
+import type { DigitReader } from '../../ml/reader.js';
+import { type CellCut, type PageLayout, turn } from './page.js';
+import type { Box } from './types.js';
+
+export interface ReaderModel {
+  version: number;
+  reader: DigitReader;
+  temperature: number;
+  threshold: number;
+}
+
+export type CellStatus = 'auto' | 'flagged' | 'empty';
+
+export interface CellReading {
+  /** 1-based data-cell coordinates (header rows and columns excluded). */
+  row: number;
+  col: number;
+  box: Box;
+  status: CellStatus;
+  /** The accepted value (auto only). */
+  value: number | null;
+  /** What the model read (argmax), whatever the status; null for empty cells. */
+  read: number | null;
+  /** Calibrated probability of `read`. */
+  confidence: number | null;
+  probs: Float32Array | null;
+  reason: string | null;
+  pixels: Float32Array | null;
+}
+
+export interface PageReading {
+  layout: PageLayout;
+  rows: number;
+  cols: number;
+  cells: CellReading[];
+}
+
+const isData = (cut: CellCut, rows: number, cols: number, hr: number, hc: number): boolean => cut.r >= hr && cut.c >= hc && cut.r < rows && cut.c < cols;
+
+/** Mean calibrated confidence of the digit cells read as they are or after a half turn. */
+async function orientationScores(layout: PageLayout, m: ReaderModel, hr: number, hc: number): Promise<[number, number]> {
+  const g = layout.grid!;
+  const rows = g.rows.length - 1;
+  const cols = g.cols.length - 1;
+  const upright = layout.cells.filter((c) => isData(c, rows, cols, hr, hc) && c.verdict.kind === 'digit');
+  // Turned, the data cells are those that end up below and right of the headers.
+  const turned = layout.cells.filter((c) => c.r < rows - hr && c.c < cols - hc && c.verdict.kind === 'digit');
+  if (upright.length + turned.length === 0) return [0, 0];
+  const batch = new Float32Array((upright.length + turned.length) * 784);
+  upright.forEach((c, i) => batch.set(c.verdict.pixels!, i * 784));
+  turned.forEach((c, i) => batch.set(c.verdict.pixels!.slice().reverse(), (upright.length + i) * 784));
+  const probs = softmax(await m.reader.logits(batch), m.temperature);
+  const mean = (from: number, n: number): number => {
+    let s = 0;
+    for (let i = from; i < from + n; i++) s += Math.max(...probs.subarray(i * 10, i * 10 + 10));
+    return n ? s / n : 0;
+  };
+  return [mean(0, upright.length), mean(upright.length, turned.length)];
+}
+
+export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: number, headerCols: number): Promise<PageReading> {
+  if (!layout0.grid) return { layout: layout0, rows: 0, cols: 0, cells: [] };
+  const [up, down] = await orientationScores(layout0, m, headerRows, headerCols);
+  const layout = down > up + 0.02 ? turn(layout0) : layout0;
+  const g = layout.grid!;
+  const tableRows = g.rows.length - 1;
+  const tableCols = g.cols.length - 1;
+  const data = layout.cells.filter((c) => isData(c, tableRows, tableCols, headerRows, headerCols));
+  const inked = data.filter((c) => c.verdict.kind !== 'empty');
+  const batch = new Float32Array(inked.length * 784);
+  inked.forEach((c, i) => batch.set(c.verdict.pixels!, i * 784));
+  const probs = inked.length ? softmax(await m.reader.logits(batch), m.temperature) : new Float64Array(0);
+  const byCell = new Map(inked.map((c, i) => [c, i]));
+  const cells = data.map((c): CellReading => {
+    const base = { row: c.r - headerRows + 1, col: c.c - headerCols + 1, box: c.box, pixels: c.verdict.pixels ?? null };
+    const i = byCell.get(c);
+    if (i === undefined) return { ...base, status: 'empty', value: null, read: null, confidence: null, probs: null, reason: null };
+    const p = Float32Array.from(probs.subarray(i * 10, i * 10 + 10));
+    let read = 0;
+    for (let k = 1; k < 10; k++) if (p[k]! > p[read]!) read = k;
+    const confidence = p[read]!;
+    if (c.verdict.kind === 'junk') return { ...base, status: 'flagged', value: null, read, confidence, probs: p, reason: c.verdict.reason ?? 'does not look like one digit' };
+    if (confidence < m.threshold) return { ...base, status: 'flagged', value: null, read, confidence, probs: p, reason: `low confidence (${confidence.toFixed(3)})` };
+    return { ...base, status: 'auto', value: read, read, confidence, probs: p, reason: null };
+  });
+  return { layout, rows: tableRows - headerRows, cols: tableCols - headerCols, cells };
+}
