@@ -3,9 +3,11 @@
 import { type Command, type Io, UsageError, helpText } from './args.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
+import { processCommand } from './process.js';
 import { trainCommand } from './train.js';
 
-const COMMANDS: Command[] = [trainCommand, evalCommand, benchCommand];
+const COMMANDS: Command[] = [processCommand, exportCommand, trainCommand, evalCommand, benchCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
