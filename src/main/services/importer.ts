@@ -110,7 +110,7 @@ function storePage(db: Db, j: Job, r: ReadPageResult, model: ActiveModel, judge:
 async function prepare(db: Db, path: string, o: ProcessOptions, model: ActiveModel, jobId: number): Promise<Job | FileReport> {
   const name = basename(path);
   let size: number;
-  let head = new Uint8Array(16);
+  let head: Uint8Array;
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new ImportError('unreadable', `${path}: not a file`, path);
