@@ -1,0 +1,277 @@
+// Raster images through sharp (libvips): the only module of the project that imports sharp.
+//
+// Settings made here apply to the whole process (sharp's settings are global):
+// - `sharp.concurrency(1)`: one libvips thread per operation. Pages are decoded in parallel at a
+//   higher level (2 cores), so more threads per image would only fight each other and the
+//   onnxruntime sessions;
+// - `sharp.cache(false)`: no libvips operation cache. Every page is decoded once; the cache would
+//   only hold on to memory and open files.
+//
+// Every decode is bounded by a pixel limit (`MAX_PIXELS` unless told otherwise), which libvips checks
+// from the file's header before it allocates anything. Errors from libvips come out as `ImageError`
+// with a short one-line message and a code.
+import sharp, { type Sharp } from 'sharp';
+import type { GrayImage } from './types.js';
+
+sharp.concurrency(1);
+sharp.cache(false);
+
+/**
+ * The largest image decoded, in pixels (width × height): 120 megapixels. A 600-dpi A4 page is ~35 MP,
+ * a 600-dpi A3 page ~70 MP; the decoded greyscale page then takes at most 120 MB.
+ */
+export const MAX_PIXELS = 120_000_000;
+
+export type ImageErrorCode = 'unsupported' | 'corrupt' | 'truncated' | 'too-large' | 'unreadable';
+
+/** A decoding failure, with a one-line message (no file name: the caller knows which file it was). */
+export class ImageError extends Error {
+  constructor(
+    readonly code: ImageErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+/** How strict libvips is with damaged pixel data (see sharp's `failOn`). */
+export type FailOn = 'none' | 'truncated' | 'error' | 'warning';
+
+export interface ToGrayOptions {
+  /** 0-based page of a multi-page file (TIFF), as sharp counts them. Default 0. */
+  page?: number;
+  /** Refuse images with more pixels than this (default `MAX_PIXELS`). */
+  maxPixels?: number;
+  /**
+   * Abort on damaged data at this level or worse (default 'error': truncated or broken data fails,
+   * mere warnings, as some scanners' JPEGs have, do not).
+   */
+  failOn?: FailOn;
+}
+
+/** libvips' messages are multi-line and repetitive; keep the first meaningful line. */
+function firstLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  return lines[0] ?? 'unknown error';
+}
+
+/** Turns an error thrown by sharp into an `ImageError`. */
+export function imageError(err: unknown): ImageError {
+  if (err instanceof ImageError) return err;
+  const raw = err instanceof Error ? err.message : String(err);
+  const line = firstLine(raw);
+  if (/exceeds pixel limit/i.test(raw)) return new ImageError('too-large', 'image is larger than the pixel limit');
+  if (/unsupported image format/i.test(raw)) return new ImageError('unsupported', 'not a supported image format');
+  if (/Input file is missing/i.test(raw)) return new ImageError('unreadable', 'file is missing');
+  if (/premature end|truncated|unexpected end|end of (file|data)|bad seek|Read error|short read|not enough data/i.test(raw)) {
+    return new ImageError('truncated', `image data is cut short (${line})`);
+  }
+  return new ImageError('corrupt', `image data is damaged (${line})`);
+}
+
+function view(buf: Buffer): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/**
+ * Decodes an image file or buffer (PNG, JPEG, TIFF, ...) to 8-bit greyscale: any colour space and
+ * bit depth is converted (16-bit scaled down, CMYK through its profile), transparency is flattened
+ * on white, and the EXIF orientation, if any, is applied (as an image viewer would show the page).
+ */
+export async function toGray(input: Buffer | Uint8Array | string, o: ToGrayOptions = {}): Promise<GrayImage> {
+  try {
+    const { data, info } = await sharp(input, {
+      page: o.page ?? 0,
+      limitInputPixels: o.maxPixels ?? MAX_PIXELS,
+      failOn: o.failOn ?? 'error',
+      autoOrient: true,
+    })
+      .flatten({ background: '#ffffff' })
+      .toColourspace('b-w')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 1) throw new ImageError('corrupt', `expected one grey channel, got ${info.channels}`);
+    return { width: info.width, height: info.height, data: view(data) };
+  } catch (err) {
+    throw imageError(err);
+  }
+}
+
+export interface ImageMetadata {
+  /** sharp's name of the decoder: 'png', 'jpeg', 'tiff', ... */
+  format: string;
+  /** Size as decoded by `toGray` (after the EXIF orientation), of the page asked for. */
+  width: number;
+  height: number;
+  /** Pages in the file (1 for single-image formats). */
+  pages: number;
+  /**
+   * Pixels per inch as libvips reports it, else null. Beware: libvips reports 72 for a JPEG that
+   * states no resolution at all; decode.ts reads the resolution from the file's own headers instead.
+   */
+  density: number | null;
+  channels: number;
+  hasAlpha: boolean;
+}
+
+/** Reads the header of an image (no pixel data is decoded). */
+export async function metadata(input: Buffer | Uint8Array | string, o: { page?: number } = {}): Promise<ImageMetadata> {
+  try {
+    const m = await sharp(input, { page: o.page ?? 0, limitInputPixels: false }).metadata();
+    return {
+      format: m.format,
+      width: m.autoOrient.width,
+      height: m.autoOrient.height,
+      pages: m.pages ?? 1,
+      density: m.density ?? null,
+      channels: m.channels,
+      hasAlpha: m.hasAlpha,
+    };
+  } catch (err) {
+    throw imageError(err);
+  }
+}
+
+function fromGray(img: GrayImage): Sharp {
+  if (img.data.length !== img.width * img.height) {
+    throw new RangeError(`grey image data has ${img.data.length} bytes, expected ${img.width}×${img.height}`);
+  }
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 1 }, limitInputPixels: false });
+}
+
+export interface EncodePngOptions {
+  /** Downscale (never upscale) so that neither side exceeds this many pixels. */
+  maxSide?: number;
+  /** zlib level 0-9 (default 6). */
+  compressionLevel?: number;
+}
+
+/** An 8-bit greyscale PNG of the image (for storing page images and crops), optionally downscaled. */
+export async function encodePng(img: GrayImage, o: EncodePngOptions = {}): Promise<Buffer> {
+  let s = fromGray(img);
+  if (o.maxSide !== undefined && Math.max(img.width, img.height) > o.maxSide) {
+    s = s.resize(o.maxSide, o.maxSide, { fit: 'inside', withoutEnlargement: true });
+  }
+  return s
+    .toColourspace('b-w')
+    .png({ compressionLevel: o.compressionLevel ?? 6 })
+    .toBuffer();
+}
+
+/** Resamples to exactly `width` × `height` (aspect ratio not kept); Lanczos 3 unless told otherwise. */
+export async function resizeGray(
+  img: GrayImage,
+  width: number,
+  height: number,
+  o: { kernel?: 'nearest' | 'linear' | 'cubic' | 'lanczos3' } = {},
+): Promise<GrayImage> {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new RangeError(`resizeGray: bad size ${width}×${height}`);
+  }
+  const { data, info } = await fromGray(img)
+    .resize(width, height, { fit: 'fill', kernel: o.kernel ?? 'lanczos3' })
+    .toColourspace('b-w')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: view(data) };
+}
+
+export interface RotateOptions {
+  /**
+   * false (default): the output has the input's size, the rotation is about the image centre
+   * ((w−1)/2, (h−1)/2 in pixel coordinates) and corners that leave the canvas are lost, so a point
+   * keeps its distance to the centre. true: the canvas grows to hold the whole rotated image
+   * (centre to centre).
+   */
+  expand?: boolean;
+}
+
+/**
+ * Rotates by `degrees`, **positive = clockwise on screen** (sharp's and CSS's convention; note that
+ * deskew.ts's `rotateGray(img, skew)` turns content the other way: it equals this with `-skew`).
+ * Exact for multiples of 90°; otherwise bilinear, uncovered pixels filled with `background`.
+ *
+ * This one does not go through sharp: libvips rotates onto a bounding-box canvas whose sub-pixel
+ * placement we measured off by up to a pixel after re-centring, and a rotation that should keep
+ * coordinates comparable must be exact. It is a plain loop (~40 ms for a 200-dpi A4 page).
+ */
+export function rotateGray(img: GrayImage, degrees: number, background = 255, o: RotateOptions = {}): GrayImage {
+  const { width: w, height: h, data } = img;
+  if (!Number.isFinite(degrees)) throw new RangeError(`rotateGray: bad angle ${degrees}`);
+  const bg = Math.max(0, Math.min(255, Math.round(background)));
+  const norm = ((degrees % 360) + 360) % 360;
+  const quarter = Math.round(norm / 90) % 4;
+  if (Math.abs(norm - Math.round(norm / 90) * 90) < 1e-9) {
+    if (quarter === 0) return { width: w, height: h, data: data.slice() };
+    if (quarter === 2) return { width: w, height: h, data: data.slice().reverse() };
+    if (o.expand) return quarterTurn(img, quarter === 1);
+    // Same canvas: fall through to the general case (the loop below is exact at ±90° too, up to
+    // rounding of the centre when w − h is odd).
+  }
+  const t = (degrees * Math.PI) / 180;
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  const ow = o.expand ? Math.max(1, Math.ceil(Math.abs(w * c) + Math.abs(h * s) - 1e-6)) : w;
+  const oh = o.expand ? Math.max(1, Math.ceil(Math.abs(w * s) + Math.abs(h * c) - 1e-6)) : h;
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const ocx = (ow - 1) / 2;
+  const ocy = (oh - 1) / 2;
+  const out = new Uint8Array(ow * oh);
+  // Clockwise on screen (y down): out − oc = R·(in − c) with R = [c −s; s c]; sample in = c + Rᵀ·(out − oc).
+  const at = (x: number, y: number): number => (x >= 0 && y >= 0 && x < w && y < h ? data[y * w + x]! : bg);
+  for (let y = 0; y < oh; y++) {
+    const dy = y - ocy;
+    let sx = cx + c * -ocx + s * dy;
+    let sy = cy - s * -ocx + c * dy;
+    let i = y * ow;
+    for (let x = 0; x < ow; x++, sx += c, sy -= s, i++) {
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
+        out[i] = bg;
+        continue;
+      }
+      const fx = sx - x0;
+      const fy = sy - y0;
+      let p00: number, p10: number, p01: number, p11: number;
+      if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {
+        const j = y0 * w + x0;
+        p00 = data[j]!;
+        p10 = data[j + 1]!;
+        p01 = data[j + w]!;
+        p11 = data[j + w + 1]!;
+      } else {
+        p00 = at(x0, y0);
+        p10 = at(x0 + 1, y0);
+        p01 = at(x0, y0 + 1);
+        p11 = at(x0 + 1, y0 + 1);
+      }
+      const top = p00 + (p10 - p00) * fx;
+      const bottom = p01 + (p11 - p01) * fx;
+      out[i] = (top + (bottom - top) * fy + 0.5) | 0;
+    }
+  }
+  return { width: ow, height: oh, data: out };
+}
+
+/** A quarter turn onto a canvas of swapped size: clockwise when `cw`. */
+function quarterTurn(img: GrayImage, cw: boolean): GrayImage {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(w * h);
+  // Output is h wide, w high. Clockwise: in (x, y) → out (h−1−y, x); anticlockwise: → (y, w−1−x).
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    if (cw) {
+      const ox = h - 1 - y;
+      for (let x = 0; x < w; x++) out[x * h + ox] = data[row + x]!;
+    } else {
+      for (let x = 0; x < w; x++) out[(w - 1 - x) * h + y] = data[row + x]!;
+    }
+  }
+  return { width: h, height: w, data: out };
+}
