@@ -1,7 +1,6 @@
 // Skew: the angle that makes the page's ink pile up into the sharpest horizontal profile (ruled
-// lines dominate it), found coarse to fine; and the rotations that undo it.
+// lines dominate it), found coarse to fine. image.ts's rotateGray(img, -skew) undoes it.
 import type { Mask } from './binarise.js';
-import type { GrayImage } from './types.js';
 
 /** Ink pixels, subsampled to at most `max` of them (their order is irrelevant to the profile). */
 function inkPoints(mask: Mask, max: number): Float32Array {
@@ -58,45 +57,4 @@ export function estimateSkew(mask: Mask, maxDeg = 5.5): number {
     if (sc > bestScore) [best, bestScore] = [d, sc];
   }
   return Math.round(best * 100) / 100;
-}
-
-/**
- * Rotates by `deg` about the centre (same canvas size, white fill, bilinear), so that content skewed
- * by `deg` comes out level when called with the estimated skew.
- */
-export function rotateGray(img: GrayImage, deg: number): GrayImage {
-  const { width: w, height: h, data } = img;
-  if (deg === 0) return { width: w, height: h, data: data.slice() };
-  const t = (deg * Math.PI) / 180;
-  const c = Math.cos(t);
-  const s = Math.sin(t);
-  const cx = (w - 1) / 2;
-  const cy = (h - 1) / 2;
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const dy = y - cy;
-    // Output (x, y) samples the input at R(deg)·(x, y): the inverse of rotating the content by −deg.
-    let sx = c * -cx - s * dy + cx;
-    let sy = s * -cx + c * dy + cy;
-    for (let x = 0; x < w; x++, sx += c, sy += s) {
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
-      if (x0 < 0 || y0 < 0 || x0 >= w - 1 || y0 >= h - 1) {
-        out[y * w + x] = 255;
-        continue;
-      }
-      const fx = sx - x0;
-      const fy = sy - y0;
-      const i = y0 * w + x0;
-      const top = data[i]! + (data[i + 1]! - data[i]!) * fx;
-      const bottom = data[i + w]! + (data[i + w + 1]! - data[i + w]!) * fx;
-      out[y * w + x] = (top + (bottom - top) * fy + 0.5) | 0;
-    }
-  }
-  return { width: w, height: h, data: out };
-}
-
-/** A half turn, exact: the pixel order reversed. */
-export function rotate180(img: GrayImage): GrayImage {
-  return { width: img.width, height: img.height, data: img.data.slice().reverse() };
 }

@@ -2,7 +2,8 @@
 // every line found.
 import { describe, expect, it } from 'vitest';
 import { binarise } from './binarise.js';
-import { estimateSkew, rotate180, rotateGray } from './deskew.js';
+import { estimateSkew } from './deskew.js';
+import { rotateGray } from './image.js';
 import { cellBox, findGrid } from './grid.js';
 import type { GrayImage } from './types.js';
 
@@ -36,7 +37,7 @@ describe('deskew', () => {
   for (const deg of [-4.5, -1.2, 0, 0.7, 3.3]) {
     it(`finds a skew of ${deg}° within 0.1°`, () => {
       const { img } = drawTable(10, 6);
-      const skewed = rotateGray(img, -deg);
+      const skewed = rotateGray(img, deg);
       expect(Math.abs(estimateSkew(binarise(skewed)) - deg)).toBeLessThan(0.1);
     });
   }
@@ -54,8 +55,8 @@ describe('findGrid', () => {
 
   it('finds the table again after a 3° skew is undone, and cells land where they were', () => {
     const { img, xs, ys } = drawTable(9, 5, 2);
-    const skewed = rotateGray(img, -3);
-    const level = rotateGray(skewed, estimateSkew(binarise(skewed)));
+    const skewed = rotateGray(img, 3);
+    const level = rotateGray(skewed, -estimateSkew(binarise(skewed)));
     const g = findGrid(binarise(level), { dpi: DPI })!;
     expect([g.rows.length, g.cols.length]).toEqual([10, 6]);
     const box = cellBox(g, 4, 2);
@@ -65,7 +66,7 @@ describe('findGrid', () => {
 
   it('sees the same grid on a page turned upside down', () => {
     const { img } = drawTable(8, 4, 1);
-    const g = findGrid(binarise(rotate180(img)), { dpi: DPI })!;
+    const g = findGrid(binarise(rotateGray(img, 180)), { dpi: DPI })!;
     expect([g.rows.length, g.cols.length]).toEqual([9, 5]);
   });
 

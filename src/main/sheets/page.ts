@@ -3,7 +3,8 @@
 // half-turned selves; `turn()` applies that decision.
 import { binarise } from './binarise.js';
 import { analyseCell } from './cell.js';
-import { estimateSkew, rotate180, rotateGray } from './deskew.js';
+import { estimateSkew } from './deskew.js';
+import { rotateGray } from './image.js';
 import { type Grid, type Line, cellBox, findGrid } from './grid.js';
 import type { Box, CellVerdict, GrayImage } from './types.js';
 
@@ -39,7 +40,7 @@ export function guessDpi(img: GrayImage, stated: number | null): number {
 export function layoutPage(img: GrayImage, statedDpi: number | null): PageLayout {
   const dpi = guessDpi(img, statedDpi);
   const skew = estimateSkew(binarise(img));
-  const upright = rotateGray(img, skew);
+  const upright = rotateGray(img, -skew);
   const grid = findGrid(binarise(upright), { dpi });
   return { dpi, skew, turned: false, upright, grid, cells: grid ? cutCells(upright, grid, dpi) : [] };
 }
@@ -59,7 +60,7 @@ function cutCells(img: GrayImage, grid: Grid, dpi: number): CellCut[] {
 /** The same layout for the page turned a half turn: lines mirrored, cells cut again. */
 export function turn(p: PageLayout): PageLayout {
   const { width: w, height: h } = p.upright;
-  const upright = rotate180(p.upright);
+  const upright = rotateGray(p.upright, 180);
   if (!p.grid) return { ...p, turned: !p.turned, upright };
   // A point (x, y) goes to (w−1−x, h−1−y); a line y = a + b·x becomes y' = (h−1−a−b(w−1)) + b·x'.
   const mirror = (l: Line, across: number, along: number): Line => ({
