@@ -75,7 +75,7 @@ describe('hoedown process and export', () => {
     writeFileSync(notes, 'these are not the scans you are looking for\n');
     const r = hoedown('process', gen.files[1]!, broken, notes, gen.files[0]!, '--db', db, '--json');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/broken\.png.*truncated/);
+    expect(r.stderr).toMatch(/broken\.png: PNG is cut short/);
     expect(r.stderr).toMatch(/notes\.png: not a PNG, JPEG, TIFF or PDF file/);
     const files = new Set(jsonLines<PageLine>(r.stdout).map((l) => l.file));
     expect(files).toEqual(new Set([gen.pages.find((p) => gen.files[1]!.endsWith(p.file))!.file, gen.pages[0]!.file]));
