@@ -13,6 +13,7 @@ import { type ImportError, type OpenedFile, fileSha256, openSheetFile, sniffForm
 import * as image from './image.js';
 import * as pdf from './pdf.js';
 import type { DecodedPage, GrayImage } from './types.js';
+import { darkBox } from './testing.js';
 
 // Count decodes, to see that pages are decoded one at a time as they are asked for.
 vi.mock('./image.js', async (importOriginal) => {
@@ -54,22 +55,9 @@ function raw(w: number, h: number, r: Rect): Buffer {
 }
 
 /** Bounding box of the pixels darker than 128, exclusive ends like Rect. */
-function darkBox(img: GrayImage): Rect | null {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      if (img.data[y * img.width + x]! < 128) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x + 1);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y + 1);
-      }
-    }
-  }
-  return x1 < 0 ? null : { x0, y0, x1, y1 };
+function darkRect(img: GrayImage): Rect | null {
+  const b = darkBox(img);
+  return b && { x0: b.x0, y0: b.y0, x1: b.x1 + 1, y1: b.y1 + 1 };
 }
 
 function near(actual: Rect | null, expected: Rect, tol: number): void {
@@ -258,7 +246,7 @@ describe('openSheetFile: good files', () => {
     expect(rest).toEqual([]);
     expect(p).toMatchObject({ page: 1, dpi: 200 });
     expect([p!.image.width, p!.image.height]).toEqual([W, H]);
-    expect(darkBox(p!.image)).toEqual(RECT);
+    expect(darkRect(p!.image)).toEqual(RECT);
   });
 
   it('PNG without a stated resolution, or with a placeholder one, has dpi null', async () => {
@@ -272,7 +260,7 @@ describe('openSheetFile: good files', () => {
     expect(exif.format).toBe('jpeg');
     const [p] = await all(exif);
     expect(p!.dpi).toBe(300);
-    near(darkBox(p!.image), RECT, 1);
+    near(darkRect(p!.image), RECT, 1);
 
     const plain = await grey().jpeg({ quality: 90 }).toBuffer();
     // libvips reports 72 dpi for this file; it states nothing.
@@ -291,7 +279,7 @@ describe('openSheetFile: good files', () => {
     const bytes = await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
     const [p] = await all(await openSheetFile(await file('colour.jpg', bytes)));
     expect(p!.image.data.length).toBe(W * H);
-    near(darkBox(p!.image), RECT, 1);
+    near(darkRect(p!.image), RECT, 1);
   });
 
   it('multi-page TIFF: every page in order, with its resolution', async () => {
@@ -301,7 +289,7 @@ describe('openSheetFile: good files', () => {
     expect(pages.map((p) => p.page)).toEqual([1, 2, 3]);
     pages.forEach((p, k) => {
       expect(p.dpi).toBe(300);
-      expect(darkBox(p.image)).toEqual(rectOf(k));
+      expect(darkRect(p.image)).toEqual(rectOf(k));
     });
   });
 
@@ -314,14 +302,14 @@ describe('openSheetFile: good files', () => {
       [2, 240],
       [3, 240],
     ]);
-    got.forEach((p, k) => expect(darkBox(p.image)).toEqual(rectOf(k)));
+    got.forEach((p, k) => expect(darkRect(p.image)).toEqual(rectOf(k)));
     // Big-endian, resolution per centimetre (118.11 px/cm = 300 dpi).
     const mm = await grey()
       .tiff({ compression: 'deflate', xres: 11.811, yres: 11.811, resolutionUnit: 'cm' })
       .toBuffer();
     const [q] = await all(await openSheetFile(await file('cm.tif', mm)));
     expect(q!.dpi).toBe(300);
-    expect(darkBox(q!.image)).toEqual(RECT);
+    expect(darkRect(q!.image)).toEqual(RECT);
   });
 
   it('multi-page PDF: pages in order at the render resolution, ink where the scan has it', async () => {
@@ -336,10 +324,10 @@ describe('openSheetFile: good files', () => {
       [3, 200, 400, 200],
     ]);
     // The image is 100 dpi: its rectangle at (20, 10k+10)-(60, 10k+30) doubles at 200 dpi.
-    pages.forEach((p, k) => near(darkBox(p.image), { x0: 40, y0: 20 * (k + 1), x1: 120, y1: 20 * (k + 3) }, 2));
+    pages.forEach((p, k) => near(darkRect(p.image), { x0: 40, y0: 20 * (k + 1), x1: 120, y1: 20 * (k + 3) }, 2));
     const at100 = await all(await openSheetFile(await file('scan100.pdf', bytes), { pdfDpi: 100 }));
     expect([at100[0]!.dpi, at100[0]!.image.width, at100[0]!.image.height]).toEqual([100, 200, 100]);
-    near(darkBox(at100[1]!.image), { x0: 20, y0: 20, x1: 60, y1: 40 }, 1);
+    near(darkRect(at100[1]!.image), { x0: 20, y0: 20, x1: 60, y1: 40 }, 1);
   });
 
   it('decodes pages lazily, one per step, and each pages() call starts again', async () => {
@@ -426,7 +414,7 @@ describe('openSheetFile: bad files', () => {
     expect(f.pageCount).toBe(3);
     const { pages, error } = await until(f);
     expect(pages.map((p) => p.page)).toEqual([1, 2]);
-    pages.forEach((p, k) => expect(darkBox(p.image)).toEqual(rectOf(k)));
+    pages.forEach((p, k) => expect(darkRect(p.image)).toEqual(rectOf(k)));
     expect(error).toMatchObject({ code: 'truncated', message: expect.stringContaining('page 3') });
     expect(error!.message).toContain(path);
   });

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ImageError, MAX_PIXELS, encodePng, metadata, resizeGray, rotateGray, toGray } from './image.js';
 import type { GrayImage } from './types.js';
+import { darkBox } from './testing.js';
 
 /** White w×h page with a black rectangle [x0, x1) × [y0, y1). */
 function page(w: number, h: number, r: { x0: number; y0: number; x1: number; y1: number }): GrayImage {
@@ -13,24 +14,6 @@ function page(w: number, h: number, r: { x0: number; y0: number; x1: number; y1:
   return { width: w, height: h, data };
 }
 
-/** Bounding box of the pixels darker than 128, inclusive. */
-function darkBox(img: GrayImage): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      if (img.data[y * img.width + x]! < 128) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
-    }
-  }
-  return x1 < 0 ? null : { x0, y0, x1, y1 };
-}
 
 /** A PNG whose header claims w×h, with a token IDAT: valid structure, never decodable in memory. */
 function hugePng(w: number, h: number): Buffer {

@@ -3,26 +3,8 @@
 import { PDFDocument, degrees, rgb } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import { PdfError, openPdf, pdfPageCount, renderPdfPage } from './pdf.js';
-import type { GrayImage } from './types.js';
+import { darkBox } from './testing.js';
 
-/** Bounding box of the pixels darker than 128, inclusive. */
-function darkBox(img: GrayImage): { x0: number; y0: number; x1: number; y1: number } | null {
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      if (img.data[y * img.width + x]! < 128) {
-        x0 = Math.min(x0, x);
-        x1 = Math.max(x1, x);
-        y0 = Math.min(y0, y);
-        y1 = Math.max(y1, y);
-      }
-    }
-  }
-  return x1 < 0 ? null : { x0, y0, x1, y1 };
-}
 
 /**
  * Pages 2 × 1 inches (144 × 72 pt), each with a black rectangle drawn as a vector: 0.5 in from the
