@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import { PDFDocument, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,7 +13,7 @@ import { type ImportError, type OpenedFile, fileSha256, openSheetFile, sniffForm
 import * as image from './image.js';
 import * as pdf from './pdf.js';
 import type { DecodedPage, GrayImage } from './types.js';
-import { darkBox } from './testing.js';
+import { darkBox, hugePng } from './testing.js';
 
 // Count decodes, to see that pages are decoded one at a time as they are asked for.
 vi.mock('./image.js', async (importOriginal) => {
@@ -181,25 +181,6 @@ async function scanPdf(pages: number, imageDpi = 100): Promise<Uint8Array> {
     p.pushOperators(pushGraphicsState(), concatTransformationMatrix(144, 0, 0, 72, 0, 0), drawObject(name), popGraphicsState());
   }
   return doc.save();
-}
-
-/** A PNG whose header claims w×h (valid CRCs, token data): structurally fine, too big to decode. */
-function hugePng(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 0;
-  const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(100))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 /** A JPEG with a JFIF APP0 header stating `dpi` (sharp writes its density as EXIF instead). */

@@ -1,11 +1,10 @@
 // image.ts on real encoded images (made with sharp here): greyscale decoding of every colour kind,
 // the pixel bound, errors, PNG encoding, resizing and rotation.
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ImageError, MAX_PIXELS, encodePng, metadata, resizeGray, rotateGray, toGray } from './image.js';
 import type { GrayImage } from './types.js';
-import { darkBox } from './testing.js';
+import { darkBox, hugePng } from './testing.js';
 
 /** White w×h page with a black rectangle [x0, x1) × [y0, y1). */
 function page(w: number, h: number, r: { x0: number; y0: number; x1: number; y1: number }): GrayImage {
@@ -14,29 +13,6 @@ function page(w: number, h: number, r: { x0: number; y0: number; x1: number; y1:
   return { width: w, height: h, data };
 }
 
-
-/** A PNG whose header claims w×h, with a token IDAT: valid structure, never decodable in memory. */
-function hugePng(w: number, h: number): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(64))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe('toGray', () => {
   it('decodes a colour PNG to one grey channel with the ink where it was drawn', async () => {
