@@ -10,12 +10,12 @@ import { type AugmentOptions, DEFAULT_AUGMENT } from './data/augment.js';
 import { batches, splitValidation } from './data/batches.js';
 import { type Digits, loadMnist, mnistDir, mnistSha256 } from './data/mnist.js';
 import { ece, predictions, softmax } from './metrics.js';
-import { type StateDict, describe, getArch, paramCount } from './nets.js';
+import { type StateDict, getArch, paramCount } from './nets.js';
 import { type OptimizerConfig, defaultOptimizer } from './optim.js';
 import { DigitReader } from './reader.js';
 import { Rng } from './rng.js';
 import { buildInferenceModel } from './step.js';
-import { Trainer, type TrainerState } from './trainer.js';
+import { Trainer, type TrainerState, shapeOf } from './trainer.js';
 
 export interface TrainConfig {
   arch: string;
@@ -96,11 +96,10 @@ export function augmentOf(c: TrainConfig): AugmentOptions | undefined {
 
 export function saveCheckpoint(path: string, state: TrainerState, epoch: number, rng: Rng, config: TrainConfig): void {
   // Tensors keep their real shapes and PyTorch's names, so the file reads like a torch state dict.
-  const shapes = new Map(describe(getArch(config.arch)).params.map((p) => [p.name, p.shape]));
-  const shapeOf = (key: string): number[] => shapes.get(key) ?? shapes.get(key.slice(0, key.lastIndexOf('.'))) ?? [];
+  const arch = getArch(config.arch);
   const tensors: Record<string, NamedTensor> = {};
-  for (const [name, data] of state.params) tensors[name] = { shape: shapeOf(name), data };
-  for (const [key, data] of state.optimizer) tensors[`optimizer.${key}`] = { shape: shapeOf(key), data };
+  for (const [name, data] of state.params) tensors[name] = { shape: shapeOf(arch, name), data };
+  for (const [key, data] of state.optimizer) tensors[`optimizer.${key}`] = { shape: shapeOf(arch, key), data };
   saveSafetensors(path, tensors, { format: FORMAT, epoch: String(epoch), step: String(state.step), rng: rng.state(), config: JSON.stringify(config) });
 }
 
@@ -160,10 +159,9 @@ export async function train(config: TrainConfig, o: RunOptions): Promise<TrainRe
       let correct = 0;
       let b = 0;
       let lastReport = t0;
-      for (const batch of batches(data, trainIdx, config.batchSize, rng)) {
+      for (const batch of batches(data, trainIdx, config.batchSize, rng, config.labelSmoothing)) {
         if (o.signal?.aborted) throw new CancelledError('training cancelled');
-        const smoothed = config.labelSmoothing > 0 ? smooth(batch.target, config.labelSmoothing) : batch.target;
-        const r = await trainer.trainBatch({ ...batch, target: smoothed }, rng, lrAt(config, trainer.snapshot().step, totalSteps));
+        const r = await trainer.trainBatch(batch, rng, lrAt(config, trainer.snapshot().step, totalSteps));
         lossSum += r.loss * batch.size;
         correct += r.correct;
         b++;
@@ -194,10 +192,6 @@ export async function train(config: TrainConfig, o: RunOptions): Promise<TrainRe
   } finally {
     await trainer.release();
   }
-}
-
-function smooth(target: Float32Array, s: number): Float32Array {
-  return Float32Array.from(target, (v) => v * (1 - s) + s / 10);
 }
 
 /** Exports the forward graph, calibrates on validation, evaluates on MNIST test, writes the card. */

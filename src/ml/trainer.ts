@@ -125,7 +125,7 @@ export class Trainer {
 const shapes = new WeakMap<Arch, Map<string, number[]>>();
 
 /** The shape of a parameter or of one of its optimizer states (`param.state`). */
-function shapeOf(arch: Arch, key: string): number[] {
+export function shapeOf(arch: Arch, key: string): number[] {
   let m = shapes.get(arch);
   if (!m) {
     m = new Map(describe(arch).params.map((p) => [p.name, p.shape]));

@@ -63,10 +63,10 @@ export function gatherBatch(d: Digits, indices: Uint32Array, into?: Batch, smoot
 /**
  * One epoch of minibatches. The shuffle happens when batches() is called, not at the first next():
  * otherwise the order would depend on whatever else used the rng between the two.
- * Every yielded batch has its own buffers, so consumers may keep them; for buffer reuse call
+ * `smoothing` is gatherBatch's label smoothing. Every yielded batch has its own buffers, so consumers may keep them; for buffer reuse call
  * gatherBatch directly.
  */
-export function batches(d: Digits, indices: Uint32Array, batchSize: number, rng?: Rng): Generator<Batch> {
+export function batches(d: Digits, indices: Uint32Array, batchSize: number, rng?: Rng, smoothing = 0): Generator<Batch> {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new RangeError(`batches: batchSize must be a positive integer, got ${batchSize}`);
   }
@@ -74,7 +74,7 @@ export function batches(d: Digits, indices: Uint32Array, batchSize: number, rng?
   if (rng) rng.shuffle(order);
   return (function* () {
     for (let start = 0; start < order.length; start += batchSize) {
-      yield gatherBatch(d, order.subarray(start, start + batchSize));
+      yield gatherBatch(d, order.subarray(start, start + batchSize), undefined, smoothing);
     }
   })();
 }
