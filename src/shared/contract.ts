@@ -192,12 +192,19 @@ export interface Methods {
   'review.queue': (args: { limit?: number; pageId?: number }) => { items: ReviewItem[]; remaining: number };
   'review.item': (args: { cellId: number }) => ReviewItem;
   'review.decide': (args: { cellId: number; decision: Decision }) => { cell: CellView; remaining: number };
-  /** Undoes the latest decision of this user (across restarts: events are append-only). */
-  'review.undo': (args: Record<string, never>) => { cell: CellView | null; remaining: number };
+  /**
+   * Undoes the latest decision of this user (across restarts: events are append-only). With `cellId`,
+   * the latest decision of this user on that cell (the review queue names the cell it undoes, so a
+   * decision that failed on the way can never make it undo an older one); `cell: null` when none.
+   */
+  'review.undo': (args: { cellId?: number }) => { cell: CellView | null; remaining: number };
   'scores.get': (args: Record<string, never>) => ScoreTable[];
   'export.csv': (args: { format: 'cells' | 'scores' }) => { fileName: string; csv: string; warnings: string[] };
   'model.get': (args: Record<string, never>) => ModelDetail;
-  /** Moves the flag threshold: re-flags or un-flags cells no person decided. */
+  /**
+   * Moves the flag threshold: re-flags or un-flags cells no person decided. `flagged`: cells that
+   * became flagged by this move; `auto`: cells that became auto (the UI says "N cells re-flagged").
+   */
   'model.setThreshold': (args: { threshold: number }) => { threshold: number; flagged: number; auto: number };
   'model.train': (args: { arch?: string; epochs?: number }) => { taskId: string };
 }
