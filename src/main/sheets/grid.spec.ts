@@ -53,6 +53,21 @@ describe('findGrid', () => {
     g.cols.forEach((l, i) => expect(Math.abs(l.a - (xs[i]! + 1))).toBeLessThan(2.5));
   });
 
+  it('does not take digit strokes lined up down a column for a ruling line', () => {
+    const { img, xs, ys } = drawTable(10, 6, 2);
+    const { data, width: w } = img;
+    // A tall '1' in most cells of column 3, all at the same x, as big handwriting lines up: long
+    // vertical strokes that trace as a line over the whole table but leave gaps between the cells.
+    const x = Math.round((xs[3]! + xs[4]!) / 2);
+    for (let r = 0; r < 10; r++) {
+      if (r === 4) continue;
+      for (let y = ys[r]! + 4; y < ys[r + 1]! - 4; y++) for (let k = 0; k < 3; k++) data[y * w + x + k] = 40;
+    }
+    const g = findGrid(binarise(img), { dpi: DPI })!;
+    expect(g.cols).toHaveLength(7);
+    expect(g.rows).toHaveLength(11);
+  });
+
   it('finds the table again after a 3° skew is undone, and cells land where they were', () => {
     const { img, xs, ys } = drawTable(9, 5, 2);
     const skewed = rotateGray(img, 3);

@@ -143,15 +143,11 @@ function traceLines(peaks: Peak[][], along: number, tolerance: number, minStrips
   return lines;
 }
 
-/**
- * Strips only see where a line fills most of the strip, so a traced line stops up to a strip short of
- * its real ends; walk along the fitted line over the run mask to find them, bridging gaps < `gap`.
- */
-function refineExtent(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' | 'v', gap: number): Line {
-  const along = dir === 'h' ? w : h;
+/** Does the run mask have ink on line `l` at position `t` along it (within half its thickness + 2)? */
+function onLine(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' | 'v'): (t: number) => boolean {
   const across = dir === 'h' ? h : w;
   const reach = Math.ceil(l.thickness / 2) + 2;
-  const hit = (t: number): boolean => {
+  return (t: number): boolean => {
     const c = Math.round(lineAt(l, t));
     for (let d = -reach; d <= reach; d++) {
       const q = c + d;
@@ -160,6 +156,15 @@ function refineExtent(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' 
     }
     return false;
   };
+}
+
+/**
+ * Strips only see where a line fills most of the strip, so a traced line stops up to a strip short of
+ * its real ends; walk along the fitted line over the run mask to find them, bridging gaps < `gap`.
+ */
+function refineExtent(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' | 'v', gap: number): Line {
+  const along = dir === 'h' ? w : h;
+  const hit = onLine(l, runs, w, h, dir);
   const walk = (start: number, step: number): number => {
     let last = start;
     for (let t = start, miss = 0; t >= 0 && t < along && miss <= gap; t += step) {
@@ -172,6 +177,17 @@ function refineExtent(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' 
   };
   const mid = Math.round((l.from + l.to) / 2);
   return { ...l, from: Math.min(l.from, walk(Math.round(l.from + (mid - l.from) / 2), -1)), to: Math.max(l.to, walk(Math.round(l.to - (l.to - mid) / 2), 1)) };
+}
+
+/** Fraction of `from`..`to` along line `l` where the run mask has ink on it. */
+function coverage(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' | 'v', from: number, to: number): number {
+  const along = dir === 'h' ? w : h;
+  const hit = onLine(l, runs, w, h, dir);
+  const a = Math.max(0, Math.round(from));
+  const b = Math.min(along - 1, Math.round(to));
+  let n = 0;
+  for (let t = a; t <= b; t++) if (hit(t)) n++;
+  return b >= a ? n / (b - a + 1) : 0;
 }
 
 export interface GridOptions {
@@ -192,7 +208,36 @@ export function findGrid(mask: Mask, o: GridOptions): Grid | null {
   const tolerance = Math.max(3, 1.2 * mm);
   const hLines = traceLines(stripPeaks(hRuns, w, h, 'h', Math.max(4, Math.round(w / (5 * mm))), 0.6), w, tolerance, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
   const vLines = traceLines(stripPeaks(vRuns, w, h, 'v', Math.max(4, Math.round(h / (5 * mm))), 0.6), h, tolerance, 3).map((l) => refineExtent(l, vRuns, w, h, 'v', minRun));
-  return assemble(hLines, vLines, mm);
+  const g = assemble(hLines, vLines, mm);
+  return g && ruledOnly(g, hRuns, vRuns, w, h);
+}
+
+/**
+ * A printed ruling line is unbroken from one side of the table to the other; digit strokes that line up
+ * down a column (a column of 1s, the right sides of 9s) leave gaps in empty cells and between digits,
+ * however long their trace. Keep lines covered over RULED_COVERAGE of the table; the outer lines are
+ * the table's edges by definition and are kept.
+ */
+const RULED_COVERAGE = 0.85;
+
+function ruledOnly(g: Grid, hRuns: Uint8Array, vRuns: Uint8Array, w: number, h: number): Grid | null {
+  const top = g.rows[0]!;
+  const bottom = g.rows[g.rows.length - 1]!;
+  const left = g.cols[0]!;
+  const right = g.cols[g.cols.length - 1]!;
+  const cols = g.cols.filter((l, i) => {
+    if (i === 0 || i === g.cols.length - 1) return true;
+    const y0 = intersect(top, l).y;
+    const y1 = intersect(bottom, l).y;
+    return coverage(l, vRuns, w, h, 'v', y0, y1) >= RULED_COVERAGE;
+  });
+  const rows = g.rows.filter((l, i) => {
+    if (i === 0 || i === g.rows.length - 1) return true;
+    const x0 = intersect(l, left).x;
+    const x1 = intersect(l, right).x;
+    return coverage(l, hRuns, w, h, 'h', x0, x1) >= RULED_COVERAGE;
+  });
+  return rows.length >= 2 && cols.length >= 2 ? { rows, cols } : null;
 }
 
 /** The largest set of horizontal and vertical lines that cross one another: the table. */
