@@ -3,7 +3,8 @@
 import { now, type Db } from './db.js';
 import type { CellStatus } from './cells.js';
 
-export type EventKind = 'read' | 'review' | 'undo' | 'reread';
+/** 'threshold': a moved flag threshold turned a reading 'auto' or 'flagged' (by the person who moved it). */
+export type EventKind = 'read' | 'review' | 'undo' | 'reread' | 'threshold';
 
 export interface EventRow {
   id: number;

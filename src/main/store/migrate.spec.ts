@@ -22,14 +22,18 @@ const refusal = (fn: () => unknown): StoreError => {
   throw new Error('expected a StoreError');
 };
 
-/** A migrations folder holding 001_init and the given extra files. */
+/** The real migrations, and `NEXT_name` for a name after them (`NEXT_notes` → `003_notes`). */
+const REAL = listMigrations();
+const next = (name: string): string => `${String(REAL.length + 1).padStart(3, '0')}_${name}`;
+
+/** A migrations folder holding the real migrations and the given extra files. */
 const extraDirs: string[] = [];
 afterEach(() => extraDirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 function migrationsWith(extra: Record<string, string>): URL {
   const dir = mkdtempSync(join(tmpdir(), 'hoedown-migrations-'));
   extraDirs.push(dir);
-  copyFileSync(new URL('001_init.sql', MIGRATIONS_DIR), join(dir, '001_init.sql'));
-  for (const [name, sql] of Object.entries(extra)) writeFileSync(join(dir, name), sql);
+  for (const name of REAL) copyFileSync(new URL(`${name}.sql`, MIGRATIONS_DIR), join(dir, `${name}.sql`));
+  for (const [name, sql] of Object.entries(extra)) writeFileSync(join(dir, `${name}.sql`), sql);
   return pathToFileURL(`${dir}/`);
 }
 
@@ -56,7 +60,7 @@ describe('migrations', () => {
     expect(first.map((r) => r.name)).toEqual(listMigrations());
     expect(db.raw.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     const tables = db.all<{ name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").map((r) => r.name);
-    expect(tables).toEqual(['cells', 'events', 'files', 'models', 'pages', 'schema_migrations']);
+    expect(tables).toEqual(['cells', 'events', 'files', 'models', 'pages', 'schema_migrations', 'settings']);
     db.close();
 
     const again = openDb(path);
@@ -67,9 +71,9 @@ describe('migrations', () => {
   it('apply only the pending ones on an older database', () => {
     const path = temp.path();
     openDb(path).close();
-    const dir = migrationsWith({ '002_notes.sql': 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT;' });
+    const dir = migrationsWith({ [next('notes')]: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT;' });
     const db = openDb(path, { migrationsDir: dir });
-    expect(appliedMigrations(db)).toEqual(['001_init', '002_notes']);
+    expect(appliedMigrations(db)).toEqual([...REAL, next('notes')]);
     db.run("INSERT INTO notes (text) VALUES ('hi')");
     db.close();
   });
@@ -77,12 +81,12 @@ describe('migrations', () => {
   it('a failing migration leaves the database at the previous one', () => {
     const path = temp.path();
     openDb(path).close();
-    const dir = migrationsWith({ '002_broken.sql': 'CREATE TABLE half (id INTEGER PRIMARY KEY);\nCREATE TABLE oops (;' });
+    const dir = migrationsWith({ [next('broken')]: 'CREATE TABLE half (id INTEGER PRIMARY KEY);\nCREATE TABLE oops (;' });
     const err = refusal(() => openDb(path, { migrationsDir: dir }));
     expect(err.code).toBe('migration-failed');
-    expect(err.message).toMatch(/migration 002_broken failed/);
+    expect(err.message).toContain(`migration ${next('broken')} failed`);
     const db = openDb(path);
-    expect(appliedMigrations(db)).toEqual(['001_init']);
+    expect(appliedMigrations(db)).toEqual(REAL);
     expect(db.get("SELECT 1 FROM sqlite_schema WHERE name = 'half'")).toBeUndefined();
     db.close();
   });
@@ -100,7 +104,7 @@ describe('migrations', () => {
 
   it('refuse applied migrations that are not a prefix of the known list', () => {
     const path = temp.path();
-    const dir = migrationsWith({ '002_notes.sql': 'CREATE TABLE notes (id INTEGER PRIMARY KEY) STRICT;' });
+    const dir = migrationsWith({ [next('notes')]: 'CREATE TABLE notes (id INTEGER PRIMARY KEY) STRICT;' });
     openDb(path, { migrationsDir: dir }).close();
     const raw = new Database(path);
     raw.prepare("DELETE FROM schema_migrations WHERE name = '001_init'").run();

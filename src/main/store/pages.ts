@@ -45,6 +45,7 @@ export interface PageRow {
 
 export interface PageSummary extends PageRow {
   fileName: string;
+  judge: string | null;
   cells: number;
   auto: number;
   flagged: number;
@@ -106,10 +107,18 @@ export function listByFile(db: Db, fileId: number): PageRow[] {
   return db.all<Raw<PageRow>>(`SELECT ${COLUMNS} FROM pages p WHERE p.file_id = ? ORDER BY p.page`, [fileId]).map(parse);
 }
 
-/** Every page (or a file's) with its cell counts per status, ordered as exports are. */
-export function listWithCounts(db: Db, fileId?: number): PageSummary[] {
+export interface PageFilter {
+  fileId?: number;
+  pageId?: number;
+  /** Pages of files imported with this judge. */
+  judge?: string;
+}
+
+/** Every page (or a file's, or one) with its cell counts per status, ordered as exports are. */
+export function listWithCounts(db: Db, filter: number | PageFilter = {}): PageSummary[] {
+  const f = typeof filter === 'number' ? { fileId: filter } : filter;
   const rows = db.all<Raw<PageSummary>>(
-    `SELECT ${COLUMNS}, f.name AS fileName,
+    `SELECT ${COLUMNS}, f.name AS fileName, f.judge,
        count(c.id) AS cells,
        count(c.id) FILTER (WHERE c.status = 'auto') AS auto,
        count(c.id) FILTER (WHERE c.status = 'flagged') AS flagged,
@@ -118,13 +127,38 @@ export function listWithCounts(db: Db, fileId?: number): PageSummary[] {
        count(c.id) FILTER (WHERE c.status = 'corrected') AS corrected,
        count(c.id) FILTER (WHERE c.status = 'unresolved') AS unresolved,
        count(c.id) FILTER (WHERE c.status IN ('confirmed', 'corrected', 'unresolved')) AS reviewed
-     FROM pages p JOIN files f ON f.id = p.file_id LEFT JOIN cells c ON c.page_id = p.id
-     WHERE @fileId IS NULL OR p.file_id = @fileId
+     FROM pages p JOIN files f ON f.id = p.file_id LEFT JOIN cells c ON c.page_id = p.id AND c.retired = 0
+     WHERE (@fileId IS NULL OR p.file_id = @fileId) AND (@pageId IS NULL OR p.id = @pageId) AND (@judge IS NULL OR f.judge = @judge)
      GROUP BY p.id
      ORDER BY f.name, f.id, p.page`,
-    { fileId: fileId ?? null },
+    { fileId: f.fileId ?? null, pageId: f.pageId ?? null, judge: f.judge ?? null },
   );
   return rows.map(parse);
+}
+
+/** What a reread changes of a page: its grid, size in cells, problem and, when it turned, its image. */
+export interface PageUpdate {
+  transform: PageTransform | null;
+  rows: number;
+  cols: number;
+  problem: string | null;
+  /** PNG bytes; the stored image stays when absent. */
+  image?: Uint8Array;
+}
+
+export function update(db: Db, id: number, u: PageUpdate): void {
+  const info = db.run(
+    `UPDATE pages SET transform = @transform, rows = @rows, cols = @cols, problem = @problem, image = coalesce(@image, image) WHERE id = @id`,
+    {
+      id,
+      transform: u.transform === null ? null : JSON.stringify(u.transform),
+      rows: u.rows,
+      cols: u.cols,
+      problem: u.problem,
+      image: u.image ? toBlob(u.image) : null,
+    },
+  );
+  if (info.changes === 0) throw new Error(`no page with id ${id}`);
 }
 
 /** Pages that have no cells (no table was found), in export order. */
@@ -132,7 +166,7 @@ export function withoutTable(db: Db): PageWithoutTable[] {
   return db.all<PageWithoutTable>(
     `SELECT p.file_id AS fileId, f.name AS fileName, p.page, p.problem
      FROM pages p JOIN files f ON f.id = p.file_id
-     WHERE NOT EXISTS (SELECT 1 FROM cells c WHERE c.page_id = p.id)
+     WHERE NOT EXISTS (SELECT 1 FROM cells c WHERE c.page_id = p.id AND c.retired = 0)
      ORDER BY f.name, f.id, p.page`,
   );
 }
