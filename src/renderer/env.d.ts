@@ -1,0 +1,2 @@
+// Side-effect imports of stylesheets, which Vite bundles into a CSS file.
+declare module '*.css';
