@@ -9,12 +9,12 @@ import { ROOT } from '../paths.js';
 import { buildReason, ensureRenderer, rendererPaths } from './renderer-build.js';
 
 /** A checkout-like folder whose build script writes index.html saying `built N` (or fails). */
-function fakeRoot(script = "import { mkdirSync, writeFileSync } from 'node:fs'; mkdirSync(process.argv[2], { recursive: true }); writeFileSync(process.argv[2] + '/index.html', 'built ' + Date.now());"): string {
+function fakeRoot(script = "import { mkdirSync, writeFileSync } from 'node:fs'; mkdirSync(process.argv[3], { recursive: true }); writeFileSync(process.argv[3] + '/index.html', 'built ' + Date.now());"): string {
   const root = mkdtempSync(join(tmpdir(), 'hoedown-rb-'));
   mkdirSync(join(root, 'src', 'renderer'), { recursive: true });
   mkdirSync(join(root, 'scripts'));
   writeFileSync(join(root, 'src', 'renderer', 'App.svelte'), '<p>hi</p>');
-  writeFileSync(join(root, 'scripts', 'build-renderer.mjs'), script);
+  writeFileSync(join(root, 'scripts', 'build-part.mjs'), script);
   return root;
 }
 
@@ -60,7 +60,7 @@ describe('renderer build for hoedown serve', () => {
     const root = fakeRoot();
     const paths = rendererPaths(root);
     await ensureRenderer(paths);
-    writeFileSync(join(root, 'scripts', 'build-renderer.mjs'), 'process.exit(3)');
+    writeFileSync(join(root, 'scripts', 'build-part.mjs'), 'process.exit(3)');
     setTime(join(paths.outDir, 'index.html'), 1_000_000);
     const said: string[] = [];
     expect(await ensureRenderer(paths, (l) => said.push(l))).toBe(paths.outDir);

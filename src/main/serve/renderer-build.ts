@@ -1,7 +1,7 @@
 /**
  * Makes sure the built renderer that `hoedown serve` hands out is there and current. In a checkout
  * the Svelte sources sit beside it: when out/renderer is missing or older than any of them, it is
- * built again (scripts/build-renderer.mjs in a child process, ~2 s), so the browser never runs a
+ * built again (scripts/build-part.mjs in a child process, ~2 s), so the browser never runs a
  * stale UI. Builds go to a fresh folder that then replaces out/renderer by rename, so two servers
  * starting at once, or one serving while another builds, never see half a build.
  */
@@ -43,7 +43,7 @@ export function newestMtime(path: string): number {
 /** Why the renderer must be built, or null when out/renderer is current (or there is nothing to build from). */
 export function buildReason(paths: RendererPaths): string | null {
   const index = join(paths.outDir, 'index.html');
-  const canBuild = existsSync(join(paths.root, 'src', 'renderer')) && existsSync(join(paths.root, 'scripts', 'build-renderer.mjs'));
+  const canBuild = existsSync(join(paths.root, 'src', 'renderer')) && existsSync(join(paths.root, 'scripts', 'build-part.mjs'));
   if (!existsSync(index)) return canBuild ? 'the app is not built yet' : null;
   if (!canBuild) return null;
   const built = statSync(index).mtimeMs;
@@ -52,7 +52,7 @@ export function buildReason(paths: RendererPaths): string | null {
 
 function runBuild(paths: RendererPaths, outDir: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(paths.root, 'scripts', 'build-renderer.mjs'), outDir], {
+    const child = spawn(process.execPath, [join(paths.root, 'scripts', 'build-part.mjs'), 'renderer', outDir], {
       cwd: paths.root,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
