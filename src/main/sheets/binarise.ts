@@ -29,12 +29,15 @@ export function binarise(img: GrayImage, o: BinariseOptions = {}): Mask {
   const sum = new Float64Array(bw * bh);
   const sq = new Float64Array(bw * bh);
   const cnt = new Float64Array(bw * bh);
+  // Block column of every x, computed once rather than per pixel.
+  const colBlock = new Int32Array(w);
+  for (let x = 0; x < w; x++) colBlock[x] = (x / block) | 0;
   for (let y = 0; y < h; y++) {
     const by = ((y / block) | 0) * bw;
     const row = y * w;
     for (let x = 0; x < w; x++) {
       const v = data[row + x]!;
-      const b = by + ((x / block) | 0);
+      const b = by + colBlock[x]!;
       sum[b]! += v;
       sq[b]! += v * v;
       cnt[b]!++;
@@ -64,21 +67,29 @@ export function binarise(img: GrayImage, o: BinariseOptions = {}): Mask {
       thr[by * bw + bx] = m * (1 + k * (sd / r - 1));
     }
   }
-  // Bilinear interpolation of the block thresholds, so block edges leave no seams.
+  // Bilinear interpolation of the block thresholds, so block edges leave no seams: per row, the
+  // thresholds are first interpolated down the block columns, then each pixel between two of them.
+  const x0s = new Int32Array(w);
+  const x1s = new Int32Array(w);
+  const txs = new Float32Array(w);
+  for (let x = 0; x < w; x++) {
+    const fx = Math.min(Math.max((x + 0.5) / block - 0.5, 0), bw - 1);
+    x0s[x] = fx | 0;
+    x1s[x] = Math.min((fx | 0) + 1, bw - 1);
+    txs[x] = fx - (fx | 0);
+  }
+  const rowThr = new Float64Array(bw);
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const fy = Math.min(Math.max((y + 0.5) / block - 0.5, 0), bh - 1);
     const y0 = fy | 0;
     const y1 = Math.min(y0 + 1, bh - 1);
     const ty = fy - y0;
+    for (let c = 0; c < bw; c++) rowThr[c] = thr[y0 * bw + c]! * (1 - ty) + thr[y1 * bw + c]! * ty;
     const row = y * w;
     for (let x = 0; x < w; x++) {
-      const fx = Math.min(Math.max((x + 0.5) / block - 0.5, 0), bw - 1);
-      const x0 = fx | 0;
-      const x1 = Math.min(x0 + 1, bw - 1);
-      const tx = fx - x0;
-      const t =
-        (thr[y0 * bw + x0]! * (1 - tx) + thr[y0 * bw + x1]! * tx) * (1 - ty) + (thr[y1 * bw + x0]! * (1 - tx) + thr[y1 * bw + x1]! * tx) * ty;
+      const tx = txs[x]!;
+      const t = rowThr[x0s[x]!]! * (1 - tx) + rowThr[x1s[x]!]! * tx;
       out[row + x] = data[row + x]! < t ? 1 : 0;
     }
   }

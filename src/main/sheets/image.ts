@@ -180,6 +180,27 @@ export async function resizeGray(
   return { width: info.width, height: info.height, data: view(data) };
 }
 
+/** Averages `f`×`f` blocks (a whole factor; partial blocks at the right and bottom edges are dropped). */
+export function shrinkGray(img: GrayImage, f: number): GrayImage {
+  if (!Number.isInteger(f) || f < 1) throw new RangeError(`shrinkGray: bad factor ${f}`);
+  if (f === 1) return img;
+  const { width: w, data } = img;
+  const ow = Math.floor(img.width / f);
+  const oh = Math.floor(img.height / f);
+  const acc = new Uint32Array(ow);
+  const out = new Uint8Array(ow * oh);
+  const area = f * f;
+  for (let y = 0; y < oh; y++) {
+    acc.fill(0);
+    for (let dy = 0; dy < f; dy++) {
+      const row = (y * f + dy) * w;
+      for (let x = 0, sx = 0; x < ow; x++) for (let dx = 0; dx < f; dx++, sx++) acc[x]! += data[row + sx]!;
+    }
+    for (let x = 0; x < ow; x++) out[y * ow + x] = Math.round(acc[x]! / area);
+  }
+  return { width: ow, height: oh, data: out };
+}
+
 export interface RotateOptions {
   /**
    * false (default): the output has the input's size, the rotation is about the image centre

@@ -4,7 +4,7 @@
 import { binarise } from './binarise.js';
 import { analyseCell } from './cell.js';
 import { estimateSkew } from './deskew.js';
-import { rotateGray } from './image.js';
+import { rotateGray, shrinkGray } from './image.js';
 import { type Grid, type Line, cellBox, findGrid } from './grid.js';
 import type { Box, CellVerdict, GrayImage } from './types.js';
 
@@ -32,6 +32,9 @@ export interface PageLayout {
 /** A4's width in inches: the resolution of a page whose file does not say is guessed from it. */
 const A4_SHORT_IN = 210 / 25.4;
 
+/** Resolution at least which the skew is measured (a whole factor below the page's). */
+const SKEW_DPI = 100;
+
 export function guessDpi(img: GrayImage, stated: number | null): number {
   if (stated && stated >= 50 && stated <= 1200) return stated;
   return Math.min(img.width, img.height) / A4_SHORT_IN;
@@ -39,7 +42,8 @@ export function guessDpi(img: GrayImage, stated: number | null): number {
 
 export function layoutPage(img: GrayImage, statedDpi: number | null): PageLayout {
   const dpi = guessDpi(img, statedDpi);
-  const skew = estimateSkew(binarise(img));
+  // The skew is an angle: a page at ~100 dpi shows it as well as at 300, for a quarter of the work.
+  const skew = estimateSkew(binarise(shrinkGray(img, Math.max(1, Math.floor(dpi / SKEW_DPI)))));
   const upright = rotateGray(img, -skew);
   const grid = findGrid(binarise(upright), { dpi });
   return { dpi, skew, turned: false, upright, grid, cells: grid ? cutCells(upright, grid, dpi) : [] };
