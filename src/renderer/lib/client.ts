@@ -76,7 +76,9 @@ export function createIpcClient(bridge: Bridge): Client {
     async call<M extends MethodName>(method: M, args: ArgsOf<M>): Promise<ResultOf<M>> {
       let envelope: unknown;
       try {
-        envelope = await bridge.invoke(method, args);
+        // Plain JSON, as the contract says: this also turns reactive proxies into plain objects,
+        // which IPC's structured clone would refuse.
+        envelope = await bridge.invoke(method, JSON.parse(JSON.stringify(args ?? {})) as unknown);
       } catch (error) {
         throw new ApiError('internal', `The app did not answer: ${error instanceof Error ? error.message : String(error)}`);
       }
@@ -94,8 +96,8 @@ export interface HttpOptions {
   EventSource?: new (url: string) => EventSource;
   /** Prefix of the API paths; '' serves from the page's own origin. */
   base?: string;
-  /** Waits before reopening a closed event stream, in ms: 1 s, doubling to 30 s. */
-  retryDelay?: (attempt: number) => number;
+  /** Schedules reopening a closed event stream; by default after 1 s, doubling up to 30 s. */
+  reopen?: (open: () => void, attempt: number) => void;
 }
 
 /** The browser transport: `hoedown serve` over HTTP and server-sent events. */
@@ -103,7 +105,7 @@ export function createHttpClient(options: HttpOptions = {}): Client {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const Source = options.EventSource ?? globalThis.EventSource;
   const base = options.base ?? '';
-  const retryDelay = options.retryDelay ?? ((attempt: number) => Math.min(30_000, 1000 * 2 ** attempt));
+  const reopen = options.reopen ?? ((open: () => void, attempt: number) => setTimeout(open, Math.min(30_000, 1000 * 2 ** attempt)));
   const listeners = new Listeners();
   let source: EventSource | null = null;
   let subscribed = new Set<string>();
@@ -142,7 +144,7 @@ export function createHttpClient(options: HttpOptions = {}): Client {
       if (es.readyState !== 2 /* CLOSED */) return;
       es.close();
       if (source === es) source = null;
-      setTimeout(open, retryDelay(attempt++));
+      reopen(open, attempt++);
     });
   };
 

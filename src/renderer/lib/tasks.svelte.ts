@@ -52,6 +52,11 @@ export class TaskStore {
     this.byId[task.id] = task;
   }
 
+  /** Makes sure a task just started is known (its first event may not have come yet). */
+  track(id: string): void {
+    if (!this.byId[id]) void this.refresh();
+  }
+
   get(id: string | null | undefined): TaskState | null {
     return (id && this.byId[id]) || null;
   }

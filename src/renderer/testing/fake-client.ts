@@ -160,7 +160,10 @@ export class FakeClient implements Client {
   }
 
   async call<M extends MethodName>(method: M, args: ArgsOf<M>): Promise<ResultOf<M>> {
-    this.calls.push({ method, args: structuredClone(args) });
+    // Both real transports carry JSON; so does this one.
+    const json = <T>(value: T): T => JSON.parse(JSON.stringify(value ?? null)) as T;
+    args = json(args);
+    this.calls.push({ method, args: json(args) });
     if (this.holding.has(method)) {
       await new Promise<void>((resolve) => {
         const list = this.held.get(method) ?? [];
@@ -173,7 +176,7 @@ export class FakeClient implements Client {
     if (failure) throw failure;
     const override = this.overrides.get(method) as Handler<M> | undefined;
     const result = override ? await override(args) : this.handle(method, args);
-    return structuredClone(result);
+    return json(result);
   }
 
   private summary(page: (typeof this.pages)[number]): PageSummary {
