@@ -12,8 +12,12 @@ import { inboxDir, saveUpload } from '../inbox.js';
 import type { TaskHandle } from '../tasks.js';
 import type { HandlerMap } from './types.js';
 
-/** Files handed to the importer at once: one per page worker, so a cancel waits for at most these. */
-const BATCH = 2;
+/**
+ * Files handed to the importer at once (it has no cancel of its own): a cancel waits for at most
+ * these; each batch starts its page workers afresh, which costs a second or so, hence two per worker.
+ */
+const BATCH = 4;
+const WORKERS = 2;
 const SHEET_FILE = /\.(png|jpe?g|tiff?|pdf)$/i;
 
 type FileState = NonNullable<TaskState['files']>[number];
@@ -30,7 +34,7 @@ async function runImport(ctx: ApiContext, task: TaskHandle, paths: string[], o: 
       headerRows: o.headerRows ?? 1,
       headerCols: o.headerCols ?? 1,
       judge: o.judge ?? null,
-      workers: BATCH,
+      workers: WORKERS,
       onPage: (p) => {
         const fresh = ctx.db.all<{ id: number }>('SELECT id FROM pages WHERE id > ? ORDER BY id', [lastPage]).map((r) => r.id);
         lastPage = fresh[fresh.length - 1] ?? lastPage;
