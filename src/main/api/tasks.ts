@@ -66,6 +66,7 @@ export class TaskManager {
     this.#tasks.set(id, entry);
     this.#prune();
     this.#pushNow(entry);
+    const first = copy(state);
     const done = (async () => {
       try {
         const result = await run(handle);
@@ -78,7 +79,7 @@ export class TaskManager {
       }
     })();
     entry.done = done.catch(() => undefined);
-    return { state: copy(state), done };
+    return { state: first, done };
   }
 
   list(): TaskState[] {
