@@ -22,6 +22,8 @@ export interface ApiContext {
   train: Partial<TrainConfig>;
   /** Evaluations being computed, by model sha256, so concurrent `model.get` calls share one. */
   evaluations: Map<string, Promise<ModelEval>>;
+  /** Aborted by `close()`: work outside tasks (evaluations) stops with it. */
+  closing: AbortSignal;
   /** Stored-image pixels per page pixel, by page id (cleared for a page a reread changes). */
   scales: Map<number, number>;
 }

@@ -75,6 +75,7 @@ export function createApi(options: ApiOptions): Api {
     }
   };
   const stored = settings.get<unknown>(db, 'user');
+  const closing = new AbortController();
   const ctx: ApiContext = {
     db,
     dbPath: options.dbPath === ':memory:' ? options.dbPath : resolve(options.dbPath),
@@ -86,6 +87,7 @@ export function createApi(options: ApiOptions): Api {
     emit,
     train: options.train ?? {},
     evaluations: new Map(),
+    closing: closing.signal,
     scales: new Map(),
   };
   let closed: Promise<void> | undefined;
@@ -114,6 +116,7 @@ export function createApi(options: ApiOptions): Api {
 
     close() {
       closed ??= (async () => {
+        closing.abort();
         await ctx.tasks.close();
         await Promise.allSettled([...ctx.evaluations.values()]);
         db.close();

@@ -28,7 +28,7 @@ async function evaluation(ctx: ApiContext, path: string, sha256: string, tempera
   if (cached && cached.temperature === temperature) return cached;
   let running = ctx.evaluations.get(sha256);
   if (!running) {
-    running = runWorker({ type: 'eval', modelPath: path, temperature }).then((e) => {
+    running = runWorker({ type: 'eval', modelPath: path, temperature }, ctx.closing).then((e) => {
       if (ctx.db.isOpen) settings.set(ctx.db, evalKey(sha256), e);
       return e;
     });
