@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ImageError, MAX_PIXELS, toGray } from './image.js';
-import { PdfError, openPdf, renderPdfPage } from './pdf.js';
-import type { DecodedPage, SheetFormat } from './types.js';
+import { ImageError, MAX_PIXELS, resizeGray, toGray } from './image.js';
+import { type PdfDoc, PdfError, hasEofMarker, openPdf, renderPdfPage, truncatedPdf } from './pdf.js';
+import { type ScanImage, scannedPages } from './pdf-scan.js';
+import type { DecodedPage, GrayImage, SheetFormat } from './types.js';
 import { Damage, PastEnd, ascii, fileSource, snapDpi } from './byte-source.js';
 import { probeJpeg } from './check-jpeg.js';
 import { probePng } from './check-png.js';
@@ -162,6 +163,8 @@ export async function openSheetFile(path: string, o: OpenOptions = {}): Promise<
   let pageCount: number;
   let singleDpi: number | null = null;
   let tiffPages: TiffPage[] = [];
+  /** PDF pages that are one embedded JPEG each (decoded directly), when the file could be parsed. */
+  let scans: (ScanImage | null)[] | null = null;
   /** The whole file, when it was read whole anyway (JPEG, PDF): hashed from memory. */
   let whole: Buffer | null = null;
   try {
@@ -195,11 +198,19 @@ export async function openSheetFile(path: string, o: OpenOptions = {}): Promise<
         if (first.damage) throw damaged(first.damage);
         if (first.width * first.height > maxPixels) throw tooLarge(first.width, first.height, pageCount > 1 ? 1 : undefined);
       } else {
-        const doc = await openPdf((whole = await readWhole(fh, size))).catch((err: unknown) => {
-          throw err instanceof PdfError ? fail(err.code, err.message) : err;
-        });
-        pageCount = doc.numPages;
-        await doc.close();
+        whole = await readWhole(fh, size);
+        if (!hasEofMarker(whole)) throw fail('truncated', truncatedPdf().message);
+        scans = await scannedPages(whole);
+        if (scans && scans.length > 0 && scans.every((p) => p !== null)) {
+          // Every page is a plain scan: pdf.js (and its start-up) is not needed for this file.
+          pageCount = scans.length;
+        } else {
+          const doc = await openPdf(whole).catch((err: unknown) => {
+            throw err instanceof PdfError ? fail(err.code, err.message) : err;
+          });
+          pageCount = doc.numPages;
+          await doc.close();
+        }
         if (pageCount === 0) throw fail('empty', 'PDF has no pages');
       }
     } catch (err) {
@@ -263,11 +274,19 @@ export async function openSheetFile(path: string, o: OpenOptions = {}): Promise<
         yield { page: k + 1, image, dpi: p.dpi };
       }
     } else {
-      const doc = await openPdf(await readAll()).catch((err: unknown) => {
-        throw err instanceof PdfError ? fail(err.code, err.message) : err;
-      });
+      const bytes = await readAll();
+      let doc: PdfDoc | null = null;
       try {
-        for (let k = 1; k <= doc.numPages; k++) {
+        for (let k = 1; k <= pageCount; k++) {
+          const scan = scans?.[k - 1];
+          const direct = scan ? await scanPage(scan, pdfDpi, maxPixels) : null;
+          if (direct) {
+            yield { page: k, ...direct };
+            continue;
+          }
+          doc ??= await openPdf(bytes).catch((err: unknown) => {
+            throw err instanceof PdfError ? fail(err.code, err.message) : err;
+          });
           let rendered;
           try {
             rendered = await renderPdfPage(doc, k, pdfDpi, { maxPixels });
@@ -278,7 +297,7 @@ export async function openSheetFile(path: string, o: OpenOptions = {}): Promise<
           yield { page: k, image, dpi: snapDpi(dpi) };
         }
       } finally {
-        await doc.close();
+        await doc?.close();
       }
     }
   }
@@ -293,4 +312,22 @@ export async function openSheetFile(path: string, o: OpenOptions = {}): Promise<
   }
 
   return { path, name, format, size, pageCount, sha256, pages };
+}
+
+/**
+ * A scanned PDF page from its embedded JPEG: at the scan's resolution, or brought down to `pdfDpi` when
+ * the scan is finer (as pdf.js would render it). Null when the JPEG does not decode as expected, so the
+ * page is rendered by pdf.js instead.
+ */
+async function scanPage(scan: ScanImage, pdfDpi: number, maxPixels: number): Promise<{ image: GrayImage; dpi: number } | null> {
+  let image: GrayImage;
+  try {
+    image = await toGray(scan.jpeg, { maxPixels, failOn: 'error' });
+  } catch {
+    return null;
+  }
+  if (scan.dpi <= pdfDpi * 1.1) return { image, dpi: snapDpi(scan.dpi) };
+  const k = pdfDpi / scan.dpi;
+  const resized = await resizeGray(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)), { kernel: 'linear' });
+  return { image: resized, dpi: snapDpi(pdfDpi) };
 }

@@ -83,8 +83,10 @@ function pdfError(err: unknown): PdfError {
   return new PdfError('corrupt', `PDF is damaged (${name ? `${name}: ` : ''}${message})`);
 }
 
+export const truncatedPdf = (): PdfError => new PdfError('truncated', 'PDF is cut short (no %%EOF at the end)');
+
 /** Whether `%%EOF` occurs in the last KiB (where readers look for it): a file cut short lacks it. */
-function hasEofMarker(bytes: Uint8Array): boolean {
+export function hasEofMarker(bytes: Uint8Array): boolean {
   const tail = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).subarray(Math.max(0, bytes.byteLength - 1024));
   return tail.lastIndexOf('%%EOF', undefined, 'latin1') >= 0;
 }
@@ -95,7 +97,7 @@ function hasEofMarker(bytes: Uint8Array): boolean {
  * sense of it, 'unsupported' when it needs a password. A PDF with no pages opens (numPages 0).
  */
 export async function openPdf(bytes: Uint8Array): Promise<PdfDoc> {
-  if (!hasEofMarker(bytes)) throw new PdfError('truncated', 'PDF is cut short (no %%EOF at the end)');
+  if (!hasEofMarker(bytes)) throw truncatedPdf();
   const pdfjs = await loadPdfjs();
   const dirs = assets();
   const task = pdfjs.getDocument({

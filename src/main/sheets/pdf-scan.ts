@@ -1,0 +1,101 @@
+// Scanners write a PDF page as one JPEG drawn over the whole page. Such a page need not be rendered
+// (pdf.js decodes JPEG in JavaScript, 0.3-0.6 s a page here): its embedded JPEG is the scan itself, at
+// the scanner's own resolution, and sharp decodes it in a few tens of milliseconds. This module finds
+// those pages with pdf-lib (structure only: nothing is decoded here). Anything else, or anything odd,
+// is left to pdf.js, which renders every PDF correctly: this is only a shortcut.
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, decodePDFRawStream } from 'pdf-lib';
+
+export interface ScanImage {
+  /** The JPEG file embedded in the page, as stored. */
+  jpeg: Uint8Array;
+  /** Its resolution on the page, pixels per inch. */
+  dpi: number;
+}
+
+/** The page's content streams, decoded and joined, or null when they cannot be read. */
+function pageContent(doc: PDFDocument, contents: PDFStream | PDFArray | undefined): string | null {
+  const streams: PDFStream[] = [];
+  if (contents instanceof PDFArray) {
+    for (let i = 0; i < contents.size(); i++) {
+      const s = contents.lookup(i);
+      if (!(s instanceof PDFStream)) return null;
+      streams.push(s);
+    }
+  } else if (contents instanceof PDFStream) streams.push(contents);
+  else return null;
+  let text = '';
+  for (const s of streams) {
+    if (!(s instanceof PDFRawStream)) return null;
+    text += Buffer.from(decodePDFRawStream(s).decode()).toString('latin1') + '\n';
+  }
+  return text;
+}
+
+const num = (o: unknown): number | null => (o instanceof PDFNumber ? o.asNumber() : null);
+
+/**
+ * The scan of one page when the page is just that: one DCT (JPEG) image XObject, drawn once, unrotated
+ * and unsheared, covering at least 97% of the media box in each direction, no /Rotate; else null.
+ */
+function scanOfPage(doc: PDFDocument, index: number): ScanImage | null {
+  const page = doc.getPage(index);
+  const node = page.node;
+  const rotate = num(node.Rotate());
+  if (rotate !== null && rotate % 360 !== 0) return null;
+  const xobjects = node.Resources()?.lookup(PDFName.of('XObject'));
+  if (!(xobjects instanceof PDFDict)) return null;
+  const entries = xobjects.entries();
+  if (entries.length !== 1) return null;
+  const [name, ref] = entries[0]!;
+  const img = ref instanceof PDFRef ? doc.context.lookup(ref) : ref;
+  if (!(img instanceof PDFRawStream)) return null;
+  if (img.dict.get(PDFName.of('Subtype')) !== PDFName.of('Image')) return null;
+  const filter = img.dict.lookup(PDFName.of('Filter'));
+  const dct = PDFName.of('DCTDecode');
+  if (!(filter === dct || (filter instanceof PDFArray && filter.size() === 1 && filter.lookup(0) === dct))) return null;
+  if (img.dict.has(PDFName.of('SMask')) || img.dict.has(PDFName.of('Mask')) || img.dict.has(PDFName.of('Decode'))) return null;
+  const pw = num(img.dict.lookup(PDFName.of('Width')));
+  const ph = num(img.dict.lookup(PDFName.of('Height')));
+  if (!pw || !ph) return null;
+
+  const content = pageContent(doc, node.Contents());
+  if (content === null) return null;
+  // Exactly one `Do` (of this image) and one `cm` before it: "q a 0 0 d e f cm /Im Do Q".
+  const ops = content.match(/\/[^\s/[\]()<>{}%]+\s+Do\b/g) ?? [];
+  if (ops.length !== 1 || ops[0]!.split(/\s+/)[0] !== name.asString()) return null;
+  const cms = [...content.matchAll(/(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+cm\b/g)];
+  if (cms.length !== 1) return null;
+  const [a, b, c, d, e, f] = cms[0]!.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  if (b !== 0 || c !== 0 || !(a > 0) || !(d > 0)) return null;
+  const box = page.getMediaBox();
+  const covers = (lo: number, len: number, boxLo: number, boxLen: number): boolean => len >= 0.97 * boxLen && lo <= boxLo + 0.03 * boxLen && lo + len >= boxLo + 0.97 * boxLen;
+  if (!covers(e, a, box.x, box.width) || !covers(f, d, box.y, box.height)) return null;
+  const dpiX = pw / (a / 72);
+  const dpiY = ph / (d / 72);
+  if (Math.abs(dpiX - dpiY) > 0.02 * dpiX) return null; // not square pixels: let pdf.js resample
+  return { jpeg: img.contents, dpi: dpiX };
+}
+
+/**
+ * Per page of the PDF, its scan when the page is a plain scanned JPEG, else null (render it); null
+ * for the whole file when pdf-lib cannot read it (pdf.js will, or will say why not).
+ */
+export async function scannedPages(bytes: Uint8Array): Promise<(ScanImage | null)[] | null> {
+  let doc: PDFDocument;
+  let count: number;
+  try {
+    doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
+    count = doc.getPageCount();
+  } catch {
+    return null;
+  }
+  const out: (ScanImage | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      out.push(scanOfPage(doc, i));
+    } catch {
+      out.push(null);
+    }
+  }
+  return out;
+}
