@@ -200,7 +200,8 @@ export class ReviewSession {
       let added = 0;
       try {
         const want = this.prefetch - this.buffer.length + (this.current ? 0 : 1);
-        const limit = want + this.known().size;
+        // The main side answers at most 200 items a call.
+        const limit = Math.min(200, want + this.known().size);
         const { items, remaining } = await this.client.call(
           'review.queue',
           this.options.pageId === undefined ? { limit } : { limit, pageId: this.options.pageId },

@@ -14,7 +14,8 @@ describe('the model view', () => {
     expect(screen.getByTestId('risk-coverage').querySelector('path')).toBeTruthy();
     const confirm = screen.getByTestId('threshold-confirm') as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
-    await fireEvent.input(screen.getByTestId('threshold-slider'), { target: { value: '0.95' } });
+    // The slider steps through the curve's thresholds from high to low: 1, .99, .95, .9, .8, .5, 0.
+    await fireEvent.input(screen.getByTestId('threshold-slider'), { target: { value: '2' } });
     expect(screen.getByTestId('threshold-estimate').textContent).toMatch(/of digits accepted/);
     await fireEvent.click(confirm);
     await waitFor(() => expect(client.argsOf('model.setThreshold')).toEqual([{ threshold: 0.95 }]));
