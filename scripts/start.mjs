@@ -1,6 +1,7 @@
 // `npm start`: build the app with electron-vite and launch it in Electron, when the Electron binary
 // is installed. Where it is not (this kind of machine cannot download it), say so in one line and
-// point at the command line instead; that is not an error.
+// serve the same app to a browser instead: `hoedown serve` on the default database, which builds the
+// pages if needed and prints the address. Arguments go to Electron or to serve (`npm start -- --port 5178`).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,23 +38,27 @@ async function electronBinary() {
 
 const binary = await electronBinary();
 if (!binary) {
-  console.log(
-    'The Electron binary is not installed on this machine, so the desktop app cannot start; use the command line instead: npx hoedown --help',
-  );
-  process.exit(0);
+  console.log('The Electron binary is not installed on this machine, so the app is served to your browser instead (hoedown serve).');
+  // In this process rather than a child: Ctrl+C then reaches the server once, and it closes cleanly.
+  process.argv = [process.argv[0], join(root, 'bin', 'hoedown.mjs'), 'serve', ...process.argv.slice(2)];
+  await import('../bin/hoedown.mjs');
+} else {
+  await startElectron(binary);
 }
 
-const { build } = await import('electron-vite');
-await build({ root });
+async function startElectron(binary) {
+  const { build } = await import('electron-vite');
+  await build({ root });
 
-const child = spawn(binary, [root, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => child.kill(signal));
+  const child = spawn(binary, [root, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    process.exit(code ?? (signal ? 1 : 0));
+  });
+  child.on('error', (error) => {
+    console.error(`Could not start Electron: ${error.message}`);
+    process.exit(1);
+  });
 }
-child.on('exit', (code, signal) => {
-  process.exit(code ?? (signal ? 1 : 0));
-});
-child.on('error', (error) => {
-  console.error(`Could not start Electron: ${error.message}`);
-  process.exit(1);
-});

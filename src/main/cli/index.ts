@@ -5,9 +5,10 @@ import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { processCommand } from './process.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-const COMMANDS: Command[] = [processCommand, exportCommand, trainCommand, evalCommand, benchCommand];
+const COMMANDS: Command[] = [processCommand, exportCommand, serveCommand, trainCommand, evalCommand, benchCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -43,24 +43,26 @@ export async function callJson(port: number, method: string, args: unknown, head
   return { ...res, json: JSON.parse(res.body) as unknown };
 }
 
-/** An open `GET /api/events` stream: `next(text)` resolves once the stream has carried `text`. */
+/** An open `GET /api/events` stream: `next(wanted)` resolves once the stream has carried `wanted`. */
 export interface EventReader {
   response: IncomingMessage;
   received(): string;
-  next(text: string): Promise<string>;
+  next(wanted: string | RegExp): Promise<string>;
   close(): void;
 }
+
+const carries = (text: string, wanted: string | RegExp): boolean => (typeof wanted === 'string' ? text.includes(wanted) : wanted.test(text));
 
 export function openEvents(port: number, headers: Record<string, string> = {}): Promise<EventReader> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/api/events', headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       let text = '';
-      const waiters: { text: string; resolve: (all: string) => void }[] = [];
+      const waiters: { wanted: string | RegExp; resolve: (all: string) => void }[] = [];
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         text += chunk;
         for (const w of [...waiters]) {
-          if (text.includes(w.text)) {
+          if (carries(text, w.wanted)) {
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve(text);
           }
@@ -70,7 +72,7 @@ export function openEvents(port: number, headers: Record<string, string> = {}): 
       resolve({
         response: res,
         received: () => text,
-        next: (wanted) => (text.includes(wanted) ? Promise.resolve(text) : new Promise((r) => waiters.push({ text: wanted, resolve: r }))),
+        next: (wanted) => (carries(text, wanted) ? Promise.resolve(text) : new Promise((r) => waiters.push({ wanted, resolve: r }))),
         close: () => req.destroy(),
       });
     });
