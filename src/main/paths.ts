@@ -20,6 +20,9 @@ export const ROOT = findRoot();
 export const RESOURCES = process.env['HOEDOWN_RESOURCES'] ? resolve(process.env['HOEDOWN_RESOURCES']) : join(ROOT, 'resources');
 export const SHIPPED_MODEL = join(RESOURCES, 'models', 'digits.onnx');
 export const SHIPPED_CARD = join(RESOURCES, 'models', 'digits.card.json');
+/** The junk detector (training/junk.ts): tells one digit from anything else in a normalised cell. */
+export const SHIPPED_JUNK_MODEL = join(RESOURCES, 'models', 'junk.onnx');
+export const SHIPPED_JUNK_CARD = join(RESOURCES, 'models', 'junk.card.json');
 
 /** The app's data folder: $XDG_CONFIG_HOME/hoedown-scores on Linux, the platform's usual place elsewhere. */
 export function appDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {

@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ImportError, fileSha256, sniffFormat } from '../sheets/decode.js';
 import { type Db, cells, files, pages } from '../store/index.js';
+import { type JunkModel, junkModel } from './junk-model.js';
 import { type ActiveModel, activeModel } from './models.js';
 import type { ReadPageResult } from './page-reader.js';
 
@@ -15,7 +16,7 @@ export interface WorkerJob {
   path: string;
   headerRows: number;
   headerCols: number;
-  model: { path: string; version: number; temperature: number; threshold: number };
+  model: { path: string; version: number; temperature: number; threshold: number; junk: { path: string; threshold: number } | null };
   /** Pages already stored by an earlier, interrupted run. */
   skipPages: number[];
 }
@@ -107,7 +108,7 @@ function storePage(db: Db, j: Job, r: ReadPageResult, model: ActiveModel, judge:
 }
 
 /** Checks a path and registers it (or finds it registered); null when there is nothing to do. */
-async function prepare(db: Db, path: string, o: ProcessOptions, model: ActiveModel, jobId: number): Promise<Job | FileReport> {
+async function prepare(db: Db, path: string, o: ProcessOptions, model: ActiveModel, junk: JunkModel | null, jobId: number): Promise<Job | FileReport> {
   const name = basename(path);
   let size: number;
   let head: Uint8Array;
@@ -131,7 +132,7 @@ async function prepare(db: Db, path: string, o: ProcessOptions, model: ActiveMod
   const known = files.findBySha(db, sha256);
   const settings = { judge: o.judge, headerRows: o.headerRows, headerCols: o.headerCols };
   const job = (fileId: number, skipPages: number[]): Job => ({
-    job: { jobId, path, ...settings, model: { path: model.path, version: model.version, temperature: model.temperature, threshold: model.threshold }, skipPages },
+    job: { jobId, path, ...settings, model: { path: model.path, version: model.version, temperature: model.temperature, threshold: model.threshold, junk }, skipPages },
     fileId,
     name,
     path,
@@ -150,6 +151,7 @@ async function prepare(db: Db, path: string, o: ProcessOptions, model: ActiveMod
 
 export async function processFiles(db: Db, paths: readonly string[], o: ProcessOptions): Promise<{ pages: PageReport[]; files: FileReport[] }> {
   const model = activeModel(db);
+  const junk = junkModel();
   const reports: { pages: PageReport[]; files: FileReport[] } = { pages: [], files: [] };
   const fileDone = (f: FileReport): void => {
     reports.files.push(f);
@@ -163,7 +165,7 @@ export async function processFiles(db: Db, paths: readonly string[], o: ProcessO
     const worker = new Worker(new URL('./page-worker-boot.mjs', import.meta.url));
     try {
       for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
-        const prepared = await prepare(db, path, o, model, nextId++);
+        const prepared = await prepare(db, path, o, model, junk, nextId++);
         if (!('job' in prepared)) {
           fileDone(prepared);
           continue;

@@ -7,15 +7,17 @@ import { readDecodedPage } from './page-reader.js';
 import type { WorkerReply, WorkerJob } from './importer.js';
 
 const port = parentPort!;
-let loaded: { path: string; reader: DigitReader } | undefined;
+const loaded = new Map<string, DigitReader>();
 
+/** The reader of a model file, opened once per worker (the digit reader and the junk detector). */
 async function readerFor(path: string): Promise<DigitReader> {
-  if (loaded?.path !== path) {
-    await loaded?.reader.close();
+  let r = loaded.get(path);
+  if (!r) {
     // One onnxruntime thread per worker: the pool already keeps every core busy.
-    loaded = { path, reader: await DigitReader.open(path, 1) };
+    r = await DigitReader.open(path, 1);
+    loaded.set(path, r);
   }
-  return loaded.reader;
+  return r;
 }
 
 const post = (m: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
@@ -24,7 +26,8 @@ port.on('message', (job: WorkerJob) => {
   void (async () => {
     try {
       const reader = await readerFor(job.model.path);
-      const model = { ...job.model, reader };
+      const junk = job.model.junk ? { reader: await readerFor(job.model.junk.path), threshold: job.model.junk.threshold } : undefined;
+      const model = { ...job.model, reader, junk };
       const file = await openSheetFile(job.path);
       post({ type: 'opened', jobId: job.jobId, pageCount: file.pageCount });
       for await (const page of file.pages()) {

@@ -1,6 +1,7 @@
 // Reads a page's data cells with the digit model: decides the page's orientation, applies the card's
 // temperature and flag threshold, and turns every cell into a status the export understands.
 import { softmax } from '../../ml/metrics.js';
+import { junkProbability } from '../../ml/junk.js';
 import type { DigitReader } from '../../ml/reader.js';
 import { type CellCut, type PageLayout, turn } from './page.js';
 import type { Box } from './types.js';
@@ -10,6 +11,8 @@ export interface ReaderModel {
   reader: DigitReader;
   temperature: number;
   threshold: number;
+  /** The junk detector and its threshold: a cell it finds not one digit is flagged whatever the reader says. */
+  junk?: { reader: DigitReader; threshold: number };
 }
 
 export type CellStatus = 'auto' | 'flagged' | 'empty';
@@ -73,6 +76,7 @@ export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: 
   const batch = new Float32Array(inked.length * 784);
   inked.forEach((c, i) => batch.set(c.verdict.pixels!, i * 784));
   const probs = inked.length ? softmax(await m.reader.logits(batch), m.temperature) : new Float64Array(0);
+  const junkP = inked.length && m.junk ? junkProbability(await m.junk.reader.logits(batch)) : null;
   const byCell = new Map(inked.map((c, i) => [c, i]));
   const cells = data.map((c): CellReading => {
     const base = { row: c.r - headerRows + 1, col: c.c - headerCols + 1, box: c.box, pixels: c.verdict.pixels ?? null };
@@ -83,6 +87,8 @@ export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: 
     for (let k = 1; k < 10; k++) if (p[k]! > p[read]!) read = k;
     const confidence = p[read]!;
     if (c.verdict.kind === 'junk') return { ...base, status: 'flagged', value: null, read, confidence, probs: p, reason: c.verdict.reason ?? 'does not look like one digit' };
+    const pj = junkP?.[i] ?? 0;
+    if (m.junk && pj >= m.junk.threshold) return { ...base, status: 'flagged', value: null, read, confidence, probs: p, reason: `does not look like one digit (junk detector ${pj.toFixed(2)})` };
     if (confidence < m.threshold) return { ...base, status: 'flagged', value: null, read, confidence, probs: p, reason: `low confidence (${confidence.toFixed(3)})` };
     return { ...base, status: 'auto', value: read, read, confidence, probs: p, reason: null };
   });
