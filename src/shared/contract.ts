@@ -189,7 +189,12 @@ export interface Methods {
     headerCols?: number;
     corners?: [{ x: number; y: number }, { x: number; y: number }, { x: number; y: number }, { x: number; y: number }];
   }) => PageDetail;
-  'review.queue': (args: { limit?: number; pageId?: number }) => { items: ReviewItem[]; remaining: number };
+  /**
+   * Flagged cells, least confident first. `exclude`: cell ids the caller holds already (on screen,
+   * prefetched, skipped, decided and on their way); they are left out and do not count toward `limit`,
+   * so a prefetch brings only new items.
+   */
+  'review.queue': (args: { limit?: number; pageId?: number; exclude?: number[] }) => { items: ReviewItem[]; remaining: number };
   'review.item': (args: { cellId: number }) => ReviewItem;
   'review.decide': (args: { cellId: number; decision: Decision }) => { cell: CellView; remaining: number };
   /**
