@@ -94,5 +94,6 @@ export function scaleBox(b: Box, scale: number, margin = 0): Box {
 /** A box (stored-image pixels) of the page as a PNG data URL; null when it falls outside the image. */
 export function cropUrl(img: GrayImage, b: Box): string | null {
   const part = crop(img, b.x, b.y, b.w, b.h);
-  return part.width > 0 && part.height > 0 ? pngDataUrl(encodeGrayPng(part)) : null;
+  // zlib level 1: a row strip encodes in ~2 ms instead of ~10 at the default, for a few % more bytes.
+  return part.width > 0 && part.height > 0 ? pngDataUrl(encodeGrayPng(part, { level: 1 })) : null;
 }

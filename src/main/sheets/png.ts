@@ -15,7 +15,8 @@ export function pngChunk(type: string, data: Uint8Array): Buffer {
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-export function encodeGrayPng(img: GrayImage): Buffer {
+/** `level`: zlib's 0-9 (default 6); the review app's crops use 1, several times faster for a few % more bytes. */
+export function encodeGrayPng(img: GrayImage, o: { level?: number } = {}): Buffer {
   const { width: w, height: h, data } = img;
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);
@@ -24,7 +25,7 @@ export function encodeGrayPng(img: GrayImage): Buffer {
   ihdr[9] = 0; // greyscale
   const raw = new Uint8Array((w + 1) * h);
   for (let y = 0; y < h; y++) raw.set(data.subarray(y * w, (y + 1) * w), y * (w + 1) + 1);
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw, { level: 6 })), pngChunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw, { level: o.level ?? 6 })), pngChunk('IEND', new Uint8Array(0))]);
 }
 
 /** A box of an image, clipped to it. */
