@@ -129,6 +129,10 @@ describe('review', () => {
     const one = items[3]!;
     const again = await ok(api, 'review.item', { cellId: one.cell.cellId });
     expect(again).toEqual(one);
+    // A prefetch leaves out the items the caller holds.
+    const next = await ok(api, 'review.queue', { limit: 2, exclude: items.slice(0, 3).map((i) => i.cell.cellId) });
+    expect(next.items.map((i) => i.cell.cellId)).toEqual(items.slice(3, 5).map((i) => i.cell.cellId));
+    expect(next.remaining).toBe(flagged);
     const page = pages.find((p) => p.flagged > 0)!;
     const perPage = await ok(api, 'review.queue', { pageId: page.pageId, limit: 2 });
     expect(perPage.remaining).toBe(page.flagged);

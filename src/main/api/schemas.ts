@@ -78,7 +78,11 @@ export const schemas: Schemas = {
     headerCols: v.optional(headerCount),
     corners: v.optional(v.strictTuple([point, point, point, point], 'must be four points: top-left, top-right, bottom-right, bottom-left')),
   }),
-  'review.queue': v.strictObject({ limit: v.optional(int(1, 200)), pageId: v.optional(id) }),
+  'review.queue': v.strictObject({
+    limit: v.optional(int(1, 200)),
+    pageId: v.optional(id),
+    exclude: v.optional(v.pipe(v.array(id), v.maxLength(5000, 'must hold at most 5000 ids'))),
+  }),
   'review.item': v.strictObject({ cellId: id }),
   'review.decide': v.strictObject({ cellId: id, decision }),
   'review.undo': v.strictObject({ cellId: v.optional(id) }),

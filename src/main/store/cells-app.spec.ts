@@ -24,6 +24,9 @@ describe('queue and counts', () => {
     expect(cells.countFlagged(db, { pageId: pageIds[0] })).toBe(2);
     expect(cells.queue(db, { pageId: pageIds[1] }).map((c) => [c.page, c.row, c.col])).toEqual([[2, 1, 1]]);
     expect(cells.getLocated(db, cells.queue(db)[0]!.id)).toMatchObject({ fileName: 'a.png', page: 2, retired: false });
+    const [first, second, third] = cells.queue(db).map((c) => c.id);
+    expect(cells.queue(db, { exclude: [first!], limit: 1 }).map((c) => c.id)).toEqual([second]);
+    expect(cells.queue(db, { exclude: [first!, second!] }).map((c) => c.id)).toEqual([third]);
   });
 
   it('lists pages with counts by judge and by id', () => {

@@ -135,15 +135,19 @@ export interface QueueFilter {
   pageId?: number;
 }
 
-/** Flagged cells waiting for a person, least confident first (no reading at all counts as least). */
-export function queue(db: Db, options: QueueFilter & { limit?: number } = {}): LocatedCell[] {
+/**
+ * Flagged cells waiting for a person, least confident first (no reading at all counts as least).
+ * `exclude`: cell ids left out (a reviewer's prefetched ones), not counted toward `limit`.
+ */
+export function queue(db: Db, options: QueueFilter & { limit?: number; exclude?: readonly number[] } = {}): LocatedCell[] {
   return db
     .all<Raw<LocatedCell>>(
       `SELECT ${LOCATED}
        WHERE c.status = 'flagged' AND c.retired = 0 AND (@fileId IS NULL OR p.file_id = @fileId) AND (@pageId IS NULL OR c.page_id = @pageId)
+         AND c.id NOT IN (SELECT value FROM json_each(@exclude))
        ORDER BY c.confidence ASC NULLS FIRST, c.id
        LIMIT @limit`,
-      { fileId: options.fileId ?? null, pageId: options.pageId ?? null, limit: options.limit ?? -1 },
+      { fileId: options.fileId ?? null, pageId: options.pageId ?? null, limit: options.limit ?? -1, exclude: JSON.stringify(options.exclude ?? []) },
     )
     .map(parse);
 }

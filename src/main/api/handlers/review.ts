@@ -88,9 +88,9 @@ export function decisionOutcome(c: CellRow, d: Decision): { value: number | null
 }
 
 export const reviewHandlers = {
-  async 'review.queue'(ctx, { limit, pageId }) {
+  async 'review.queue'(ctx, { limit, pageId, exclude }) {
     if (pageId !== undefined && !pages.get(ctx.db, pageId)) throw notFound(`no page ${pageId}`);
-    const queued = cells.queue(ctx.db, { pageId, limit: limit ?? 20 });
+    const queued = cells.queue(ctx.db, { pageId, limit: limit ?? 20, exclude });
     const items: ReviewItem[] = [];
     // One after another: items of one page share its decoded image.
     for (const c of queued) items.push(await reviewItem(ctx, c));
