@@ -25,7 +25,7 @@ export interface RereadJob {
   headerCols: number;
   /** Table corners marked by hand, in pixels of the stored image; TL, TR, BR, BL. */
   corners: Quad | null;
-  model: { path: string; version: number; temperature: number; threshold: number };
+  model: { path: string; version: number; temperature: number; threshold: number; junk: { path: string; threshold: number } | null };
 }
 
 export interface RereadResult {
@@ -92,11 +92,13 @@ export async function rereadPage(job: RereadJob): Promise<RereadResult> {
     layout = layoutUpright(src.img, dpi);
   }
   const reader = await DigitReader.open(job.model.path, 1);
+  const junk = job.model.junk && { reader: await DigitReader.open(job.model.junk.path, 1), threshold: job.model.junk.threshold };
   let reading;
   try {
-    reading = await readPage(layout, { ...job.model, reader }, job.headerRows, job.headerCols);
+    reading = await readPage(layout, { ...job.model, reader, junk: junk ?? undefined }, job.headerRows, job.headerCols);
   } finally {
     await reader.close();
+    await junk?.reader.close();
   }
   const turned = reading.layout.turned;
   const { width: rw, height: rh } = reading.layout.upright;

@@ -6,6 +6,7 @@
 // carrying a decision over by address would silently pin it on the wrong one. The person undoes
 // those decisions first (or keeps the page as it is); nothing decided is ever lost by a reread.
 import type { PageDetail } from '../../../shared/contract.js';
+import { junkModel } from '../../services/junk-model.js';
 import { activeModel } from '../../services/models.js';
 import { type RereadJob } from '../../services/reread.js';
 import { quadProblem } from '../../sheets/manual-grid.js';
@@ -68,6 +69,7 @@ export const pagesHandlers = {
     if (decided > 0) throw conflict(decidedMessage(decided));
     const current = headerCounts(ctx, pageId, page.fileId);
     const model = activeModel(ctx.db);
+    const junk = junkModel();
     const t = page.transform;
     const job: RereadJob = {
       file: { path: file.path, sha256: file.sha256, page: page.page },
@@ -83,7 +85,7 @@ export const pagesHandlers = {
       headerRows: headerRows ?? current.headerRows,
       headerCols: headerCols ?? current.headerCols,
       corners: corners ?? null,
-      model: { path: model.path, version: model.version, temperature: model.temperature, threshold: model.threshold },
+      model: { path: model.path, version: model.version, temperature: model.temperature, threshold: model.threshold, junk: junk && { path: junk.path, threshold: junk.threshold } },
     };
     const title = `Re-reading ${file.name} page ${page.page}`;
     const { done } = ctx.tasks.start('reread', title, async (task) => {
