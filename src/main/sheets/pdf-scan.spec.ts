@@ -27,7 +27,9 @@ async function jpegPdf(jpeg: Buffer, w: number, h: number, pw: number, ph: numbe
   const ref = doc.context.register(stream);
   const page = doc.addPage([pw, ph]);
   const name = page.node.newXObject('Im0', ref);
-  page.pushOperators(pushGraphicsState(), concatTransformationMatrix(pw * scale, 0, 0, ph * scale, 0, 0), drawObject(name), popGraphicsState());
+  // pdf-lib's own drawImage writes identity `cm`s around the placement, as here.
+  const identity = concatTransformationMatrix(1, 0, 0, 1, 0, 0);
+  page.pushOperators(pushGraphicsState(), identity, concatTransformationMatrix(pw * scale, 0, 0, ph * scale, 0, 0), identity, drawObject(name), popGraphicsState());
   const path = join(dir, `scan-${w}-${scale}.pdf`);
   writeFileSync(path, await doc.save());
   return path;

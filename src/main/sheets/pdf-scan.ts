@@ -31,6 +31,16 @@ function pageContent(doc: PDFDocument, contents: PDFStream | PDFArray | undefine
   return text;
 }
 
+/** A PDF matrix [a b c d e f]. */
+type Matrix = [number, number, number, number, number, number];
+
+/** `m` × `ctm`: what the `cm` operator does to the current transformation matrix. */
+function concat(m: Matrix, ctm: Matrix): Matrix {
+  const [a, b, c, d, e, f] = m;
+  const [A, B, C, D, E, F] = ctm;
+  return [a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F];
+}
+
 const num = (o: unknown): number | null => (o instanceof PDFNumber ? o.asNumber() : null);
 
 /**
@@ -60,13 +70,17 @@ function scanOfPage(doc: PDFDocument, index: number): ScanImage | null {
 
   const content = pageContent(doc, node.Contents());
   if (content === null) return null;
-  // Exactly one `Do` (of this image) and one `cm` before it: "q a 0 0 d e f cm /Im Do Q".
+  // Exactly one `Do` (of this image); the `cm`s before it (writers often add identities) multiply out
+  // to the image's placement on the page.
   const ops = content.match(/\/[^\s/[\]()<>{}%]+\s+Do\b/g) ?? [];
   if (ops.length !== 1 || ops[0]!.split(/\s+/)[0] !== name.asString()) return null;
-  const cms = [...content.matchAll(/(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+cm\b/g)];
-  if (cms.length !== 1) return null;
-  const [a, b, c, d, e, f] = cms[0]!.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (b !== 0 || c !== 0 || !(a > 0) || !(d > 0)) return null;
+  const before = content.slice(0, content.indexOf(ops[0]!));
+  let m: Matrix = [1, 0, 0, 1, 0, 0];
+  for (const cm of before.matchAll(/(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+cm\b/g)) {
+    m = concat(cm.slice(1, 7).map(Number) as Matrix, m);
+  }
+  const [a, b, c, d, e, f] = m;
+  if (b !== 0 || c !== 0 || !(a > 0) || !(d > 0)) return null; // rotated, sheared or mirrored
   const box = page.getMediaBox();
   const covers = (lo: number, len: number, boxLo: number, boxLen: number): boolean => len >= 0.97 * boxLen && lo <= boxLo + 0.03 * boxLen && lo + len >= boxLo + 0.97 * boxLen;
   if (!covers(e, a, box.x, box.width) || !covers(f, d, box.y, box.height)) return null;
