@@ -1,11 +1,12 @@
 /**
  * The review keys, one table for the review queue and the sheet view's cell editor:
  * 0-9 set the digit, Enter accepts the reading, U or ? marks "needs the judge", Delete or Backspace
- * sets it empty, Ctrl+Z (⌘Z) undoes, → / ↓ / S skips, ← / ↑ goes back to a skipped cell.
+ * sets it empty, Ctrl+Z (⌘Z) undoes, → / ↓ / S skips, ← / ↑ goes back to a skipped cell, P shows the
+ * whole page around the cell.
  */
 import type { Decision } from '../../shared/contract.js';
 
-export type KeyAction = { kind: 'decide'; decision: Decision } | { kind: 'undo' } | { kind: 'skip' } | { kind: 'back' };
+export type KeyAction = { kind: 'decide'; decision: Decision } | { kind: 'undo' } | { kind: 'skip' } | { kind: 'back' } | { kind: 'page' };
 
 export const LEGEND: { keys: string[]; what: string }[] = [
   { keys: ['0', '…', '9'], what: 'set the digit and go on' },
@@ -15,6 +16,7 @@ export const LEGEND: { keys: string[]; what: string }[] = [
   { keys: ['Ctrl', '+', 'Z'], what: 'undo' },
   { keys: ['→', 'S'], what: 'skip for now' },
   { keys: ['←'], what: 'back to a skipped cell' },
+  { keys: ['P'], what: 'show the whole page' },
 ];
 
 /** What a key press means, or null when it is not a review key. */
@@ -43,6 +45,9 @@ export function keyAction(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKe
     case 'ArrowLeft':
     case 'ArrowUp':
       return { kind: 'back' };
+    case 'p':
+    case 'P':
+      return { kind: 'page' };
     default:
       return null;
   }

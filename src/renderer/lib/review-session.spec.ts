@@ -143,4 +143,34 @@ describe('ReviewSession', () => {
     expect(at(session)).toBe('1,1');
     expect(session.remaining).toBe(1);
   });
+
+  it('asks only for cells it does not hold yet', async () => {
+    const client = fake();
+    const session = new ReviewSession(client, { prefetch: 2 });
+    await session.start();
+    client.hold('review.decide');
+    session.decide({ action: 'accept' });
+    session.decide({ action: 'accept' });
+    client.release('review.decide');
+    await session.settled();
+    const queries = client.argsOf('review.queue');
+    expect(queries[0]).toEqual({ limit: 3, exclude: [] });
+    for (const q of queries.slice(1)) expect(q.exclude!.length).toBeGreaterThan(0);
+    expect(at(session)).toBe('1,3');
+  });
+
+  it('works with a main side that does not know exclude yet', async () => {
+    const client = fake();
+    client.takesExclude = false;
+    const session = new ReviewSession(client, { prefetch: 2 });
+    await session.start();
+    expect(at(session)).toBe('1,1');
+    for (let i = 0; i < 4; i++) {
+      expect(session.decide({ action: 'accept' })).toBe(true);
+      await session.settled();
+    }
+    expect(at(session)).toBe('2,2');
+    expect(session.error).toBeNull();
+    expect(client.argsOf('review.queue').slice(1).every((q) => q.exclude === undefined)).toBe(true);
+  });
 });

@@ -58,6 +58,8 @@ export class ReviewSession {
   private exhausted = false;
   private refilling = false;
   private readonly prefetch: number;
+  /** Whether the main side takes `exclude` in review.queue (unknown until the first answer). */
+  private excludeWorks: boolean | undefined;
 
   constructor(
     private readonly client: Client,
@@ -200,14 +202,9 @@ export class ReviewSession {
       let added = 0;
       try {
         const want = this.prefetch - this.buffer.length + (this.current ? 0 : 1);
-        // The main side answers at most 200 items a call.
-        const limit = Math.min(200, want + this.known().size);
-        const { items, remaining } = await this.client.call(
-          'review.queue',
-          this.options.pageId === undefined ? { limit } : { limit, pageId: this.options.pageId },
-        );
+        const { items, remaining, exhausted } = await this.fetchQueue(want);
         this.serverRemaining = remaining;
-        if (items.length < limit) this.exhausted = true;
+        if (exhausted) this.exhausted = true;
         const known = this.known();
         for (const item of items) {
           if (known.has(item.cell.cellId)) continue;
@@ -226,6 +223,30 @@ export class ReviewSession {
       if (!this.current) this.advance();
       else if (added > 0) this.refill();
     });
+  }
+
+  /**
+   * Up to `want` flagged cells this window does not hold yet. Asks the main side to leave out the
+   * ones it holds (`exclude`); a main side that does not know `exclude` yet gets the older question
+   * (a limit big enough to cover them), and the answer is filtered here either way.
+   */
+  private async fetchQueue(want: number): Promise<{ items: ReviewItem[]; remaining: number; exhausted: boolean }> {
+    const known = [...this.known()];
+    const page = this.options.pageId === undefined ? {} : { pageId: this.options.pageId };
+    if (this.excludeWorks !== false) {
+      try {
+        const answer = await this.client.call('review.queue', { limit: Math.min(200, want), exclude: known, ...page });
+        this.excludeWorks = true;
+        return { ...answer, exhausted: answer.items.length < Math.min(200, want) };
+      } catch (error) {
+        if (this.excludeWorks === true || !(error instanceof ApiError) || error.code !== 'bad-request') throw error;
+        this.excludeWorks = false;
+      }
+    }
+    // The main side answers at most 200 items a call.
+    const limit = Math.min(200, want + known.length);
+    const answer = await this.client.call('review.queue', { limit, ...page });
+    return { ...answer, exhausted: answer.items.length < limit };
   }
 
   /** Cell ids this window holds: on screen, buffered, skipped, or decided and not yet answered. */

@@ -13,6 +13,8 @@ export class TaskStore {
       .sort((a, b) => (this.seen.get(b.id) ?? 0) - (this.seen.get(a.id) ?? 0)),
   );
   running = $derived(this.all.filter((t) => t.status === 'running'));
+  /** The import started last from this window, so the Import view can show it again. */
+  lastImport = $state<string | null>(null);
 
   // Order of first sight; changes only together with `byId`, which is what triggers updates.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity

@@ -59,6 +59,8 @@ export class FakeClient implements Client {
   tasks: TaskState[] = [];
   log: Logged[] = [];
   threshold = 0.9;
+  /** Whether review.queue takes `exclude` (a main side from before it refuses the key). */
+  takesExclude = true;
   private readonly listeners = new Map<string, Set<(payload: never) => void>>();
   private readonly held = new Map<MethodName, { release: () => void }[]>();
   private readonly holding = new Set<MethodName>();
@@ -276,9 +278,10 @@ export class FakeClient implements Client {
         if (page) page.problem = null;
         return handlers['pages.get']({ pageId });
       },
-      'review.queue': ({ limit, pageId }) => {
+      'review.queue': ({ limit, pageId, exclude }) => {
+        if (exclude && !this.takesExclude) throw new ApiError('bad-request', 'review.queue: unknown key "exclude"');
         const flagged = this.cells
-          .filter((c) => c.status === 'flagged' && (pageId === undefined || c.pageId === pageId))
+          .filter((c) => c.status === 'flagged' && (pageId === undefined || c.pageId === pageId) && !exclude?.includes(c.cellId))
           .sort((a, b) => (a.confidence ?? -1) - (b.confidence ?? -1) || a.cellId - b.cellId);
         return { items: flagged.slice(0, limit ?? 50).map((c) => this.item(c)), remaining: this.remaining(pageId) };
       },

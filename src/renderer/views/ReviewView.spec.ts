@@ -159,4 +159,17 @@ describe('the review queue', () => {
     expect(shown(stage)).toBe('1,2');
     await waitFor(() => expect(client.argsOf('review.decide')).toHaveLength(1));
   });
+
+  it('shows the whole page with the cell outlined on P, and hides it again', async () => {
+    const { client } = await open();
+    await press('p');
+    const page = await screen.findByTestId('review-page');
+    await waitFor(() => expect(page.querySelector('[data-testid="cell-1-1"]')?.getAttribute('class')).toMatch(/selected/));
+    expect(client.argsOf('pages.get')).toEqual([{ pageId: 1 }]);
+    await press('7');
+    await waitFor(() => expect(page.querySelector('[data-testid="cell-1-2"]')?.getAttribute('class')).toMatch(/selected/));
+    expect(client.argsOf('pages.get')).toHaveLength(1);
+    await press('P');
+    expect(screen.queryByTestId('review-page')).toBeNull();
+  });
 });
