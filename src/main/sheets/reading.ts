@@ -43,7 +43,18 @@ export interface PageReading {
 
 const isData = (cut: CellCut, rows: number, cols: number, hr: number, hc: number): boolean => cut.r >= hr && cut.c >= hc && cut.r < rows && cut.c < cols;
 
-/** Mean calibrated confidence of the digit cells read as they are or after a half turn. */
+/** Digit cells read each way to tell which way up the page is; more only when that sample is unsure. */
+const ORIENTATION_SAMPLE = 12;
+const ORIENTATION_SURE = 0.1;
+
+/** Up to `n` of `list`, spread evenly over it. */
+const spread = <T>(list: T[], n: number): T[] => (list.length <= n ? list : Array.from({ length: n }, (_, i) => list[Math.floor(((i + 0.5) * list.length) / n)]!));
+
+/**
+ * Mean calibrated confidence of the digit cells read as they are or after a half turn: a sample first
+ * (an upright page's digits read with near-certain confidence, turned ones do not), all of them when
+ * the sample does not settle it.
+ */
 async function orientationScores(layout: PageLayout, m: ReaderModel, hr: number, hc: number): Promise<[number, number]> {
   const g = layout.grid!;
   const rows = g.rows.length - 1;
@@ -51,6 +62,12 @@ async function orientationScores(layout: PageLayout, m: ReaderModel, hr: number,
   const upright = layout.cells.filter((c) => isData(c, rows, cols, hr, hc) && c.verdict.kind === 'digit');
   // Turned, the data cells are those that end up below and right of the headers.
   const turned = layout.cells.filter((c) => c.r < rows - hr && c.c < cols - hc && c.verdict.kind === 'digit');
+  const sample = await meanConfidences(spread(upright, ORIENTATION_SAMPLE), spread(turned, ORIENTATION_SAMPLE), m);
+  if (Math.abs(sample[0] - sample[1]) >= ORIENTATION_SURE || (upright.length <= ORIENTATION_SAMPLE && turned.length <= ORIENTATION_SAMPLE)) return sample;
+  return meanConfidences(upright, turned, m);
+}
+
+async function meanConfidences(upright: CellCut[], turned: CellCut[], m: ReaderModel): Promise<[number, number]> {
   if (upright.length + turned.length === 0) return [0, 0];
   const batch = new Float32Array((upright.length + turned.length) * 784);
   upright.forEach((c, i) => batch.set(c.verdict.pixels!, i * 784));
