@@ -53,7 +53,8 @@ async function runImport(ctx: ApiContext, task: TaskHandle, paths: string[], o: 
       },
     });
   }
-  if (task.signal.aborted) {
+  // A cancel that came after the last batch had started changed nothing: the import is done.
+  if (task.signal.aborted && list.some((f) => f.status === 'pending')) {
     for (const f of list) if (f.status === 'pending') Object.assign(f, { status: 'skipped', error: 'not imported: cancelled' });
     task.update({ files: list });
     throw new Error('cancelled');
