@@ -47,3 +47,12 @@ export function explainProblem(problem: string): { title: string; detail: string
     detail: `The app says: “${problem}”. Setting the header rows and columns or marking the table’s corners and reading it again often helps.`,
   };
 }
+
+/** A file's error without the path the main side stored it under (the name is shown beside it). */
+export function fileError(name: string, error: string | undefined): string {
+  if (!error) return 'unknown reason';
+  const at = error.indexOf(`${name}: `);
+  const prefix = at >= 0 ? error.slice(0, at) : '';
+  // Only a leading path (…/inbox/ab12/name: ) goes; a message that merely mentions the name stays.
+  return at >= 0 && (prefix === '' || /^\S*[\\/]$/.test(prefix)) ? error.slice(at + name.length + 2) : error;
+}

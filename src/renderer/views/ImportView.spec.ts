@@ -50,7 +50,7 @@ describe('the import view', () => {
       message: null,
       files: [
         { name: 'good.png', status: 'done', pages: 2 },
-        { name: 'broken.jpg', status: 'failed', error: 'the JPEG data is cut short (the file is truncated)' },
+        { name: 'broken.jpg', status: 'failed', error: '/data/inbox/ab12/broken.jpg: the JPEG data is cut short (the file is truncated)' },
         { name: 'again.png', status: 'pending' },
       ],
     });
