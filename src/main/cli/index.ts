@@ -51,4 +51,10 @@ const io: Io = {
   tty: Boolean(process.stderr.isTTY),
 };
 
+// `hoedown export ... | head`: the reader closing the pipe means it has read enough, not a failure.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 process.exitCode = await main(process.argv.slice(2), io);
