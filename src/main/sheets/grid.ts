@@ -215,28 +215,26 @@ export function findGrid(mask: Mask, o: GridOptions): Grid | null {
 /**
  * A printed ruling line is unbroken from one side of the table to the other; digit strokes that line up
  * down a column (a column of 1s, the right sides of 9s) leave gaps in empty cells and between digits,
- * however long their trace. Keep lines covered over RULED_COVERAGE of the table; the outer lines are
- * the table's edges by definition and are kept.
+ * however long their trace, and so do fragments of strokes along a border that were merged into one
+ * long slanted "line". Keep lines covered over RULED_COVERAGE of the table, the outer ones included
+ * (a border is printed too): when an outer line goes, the table's extent is taken again from the lines
+ * left, until nothing changes.
  */
 const RULED_COVERAGE = 0.85;
 
 function ruledOnly(g: Grid, hRuns: Uint8Array, vRuns: Uint8Array, w: number, h: number): Grid | null {
-  const top = g.rows[0]!;
-  const bottom = g.rows[g.rows.length - 1]!;
-  const left = g.cols[0]!;
-  const right = g.cols[g.cols.length - 1]!;
-  const cols = g.cols.filter((l, i) => {
-    if (i === 0 || i === g.cols.length - 1) return true;
-    const y0 = intersect(top, l).y;
-    const y1 = intersect(bottom, l).y;
-    return coverage(l, vRuns, w, h, 'v', y0, y1) >= RULED_COVERAGE;
-  });
-  const rows = g.rows.filter((l, i) => {
-    if (i === 0 || i === g.rows.length - 1) return true;
-    const x0 = intersect(l, left).x;
-    const x1 = intersect(l, right).x;
-    return coverage(l, hRuns, w, h, 'h', x0, x1) >= RULED_COVERAGE;
-  });
+  let { rows, cols } = g;
+  for (let round = 0; round < 4 && rows.length >= 2 && cols.length >= 2; round++) {
+    const top = rows[0]!;
+    const bottom = rows[rows.length - 1]!;
+    const left = cols[0]!;
+    const right = cols[cols.length - 1]!;
+    const keptCols = cols.filter((l) => coverage(l, vRuns, w, h, 'v', intersect(top, l).y, intersect(bottom, l).y) >= RULED_COVERAGE);
+    const keptRows = rows.filter((l) => coverage(l, hRuns, w, h, 'h', intersect(l, left).x, intersect(l, right).x) >= RULED_COVERAGE);
+    if (keptCols.length === cols.length && keptRows.length === rows.length) break;
+    cols = keptCols;
+    rows = keptRows;
+  }
   return rows.length >= 2 && cols.length >= 2 ? { rows, cols } : null;
 }
 

@@ -89,7 +89,8 @@ export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: 
   const tableRows = g.rows.length - 1;
   const tableCols = g.cols.length - 1;
   const data = layout.cells.filter((c) => isData(c, tableRows, tableCols, headerRows, headerCols));
-  const inked = data.filter((c) => c.verdict.kind !== 'empty');
+  // Cells with ink the model can read; a junk cell without pixels (a cell too small to cut) is flagged unread.
+  const inked = data.filter((c) => c.verdict.kind !== 'empty' && c.verdict.pixels);
   const batch = new Float32Array(inked.length * 784);
   inked.forEach((c, i) => batch.set(c.verdict.pixels!, i * 784));
   const probs = inked.length ? softmax(await m.reader.logits(batch), m.temperature) : new Float64Array(0);
@@ -98,6 +99,7 @@ export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: 
   const cells = data.map((c): CellReading => {
     const base = { row: c.r - headerRows + 1, col: c.c - headerCols + 1, box: c.box, pixels: c.verdict.pixels ?? null };
     const i = byCell.get(c);
+    if (i === undefined && c.verdict.kind === 'junk') return { ...base, status: 'flagged', value: null, read: null, confidence: null, probs: null, reason: c.verdict.reason ?? 'does not look like one digit' };
     if (i === undefined) return { ...base, status: 'empty', value: null, read: null, confidence: null, probs: null, reason: null };
     const p = Float32Array.from(probs.subarray(i * 10, i * 10 + 10));
     let read = 0;
