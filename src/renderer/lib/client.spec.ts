@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../shared/contract.js';
 import { createClient, createHttpClient, createIpcClient, unwrap, type Bridge } from './client.js';
+import { LONG_STRING } from './json-body.js';
 
 describe('unwrap', () => {
   it('returns the ok value and rethrows an error envelope as ApiError', () => {
@@ -116,6 +117,15 @@ describe('the HTTP client', () => {
     expect(requests[0]!.init.method).toBe('POST');
     expect(new Headers(requests[0]!.init.headers).get('content-type')).toBe('application/json');
     expect(JSON.parse(String(requests[0]!.init.body))).toEqual({ cellId: 7 });
+  });
+
+  it('sends an upload (long strings) as a Blob body, not one string the window would copy in one go', async () => {
+    const { requests, fetch } = http(() => json({ ok: { taskId: 't1' } }));
+    const base64 = 'QUJD'.repeat(LONG_STRING);
+    await createHttpClient({ fetch }).call('import.start', { sources: [{ kind: 'bytes', name: 'a.png', base64 }], judge: 'Ann' });
+    const body = requests[0]!.init.body;
+    expect(body).toBeInstanceOf(Blob);
+    expect((body as Blob).size).toBe(JSON.stringify({ sources: [{ kind: 'bytes', name: 'a.png', base64 }], judge: 'Ann' }).length);
   });
 
   it('rethrows a 400 error envelope as ApiError with its code', async () => {

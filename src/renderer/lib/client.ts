@@ -14,6 +14,7 @@ import {
   type MethodName,
   type ResultOf,
 } from '../../shared/contract.js';
+import { jsonBody } from './json-body.js';
 
 /** What the preload exposes as `window.api`. */
 export interface Bridge {
@@ -151,11 +152,13 @@ export function createHttpClient(options: HttpOptions = {}): Client {
   return {
     async call<M extends MethodName>(method: M, args: ArgsOf<M>): Promise<ResultOf<M>> {
       let response: Response;
+      // Uploads (long strings) go as a Blob built over several turns: see json-body.ts.
+      const body = await jsonBody(args ?? {});
       try {
         response = await doFetch(`${base}/api/call/${method}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(args ?? {}),
+          body,
         });
       } catch (error) {
         throw new ApiError('internal', `Cannot reach the Hoedown server: ${error instanceof Error ? error.message : String(error)}`);
