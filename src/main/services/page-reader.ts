@@ -52,7 +52,7 @@ export async function readDecodedPage(p: DecodedPage, model: ReaderModel, header
     width: up.width,
     height: up.height,
     dpi: p.dpi,
-    image: await encodePng(up, { maxSide: STORED_PAGE_SIDE }),
+    image: await encodePng(up, { maxSide: STORED_PAGE_SIDE, fast: true }),
     transform,
     rows: Math.max(0, reading.rows),
     cols: Math.max(0, reading.cols),

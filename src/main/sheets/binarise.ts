@@ -95,3 +95,47 @@ export function binarise(img: GrayImage, o: BinariseOptions = {}): Mask {
   }
   return { width: w, height: h, data: out };
 }
+
+/** Shrinks a mask by a whole factor: a block is ink when any of its pixels is (thin lines survive). */
+export function orPool(mask: Mask, f: number): Mask {
+  if (!Number.isInteger(f) || f < 1) throw new RangeError(`orPool: bad factor ${f}`);
+  if (f === 1) return mask;
+  const { width: w, data } = mask;
+  const ow = Math.floor(mask.width / f);
+  const oh = Math.floor(mask.height / f);
+  const out = new Uint8Array(ow * oh);
+  for (let y = 0; y < oh * f; y++) {
+    const row = y * w;
+    const orow = ((y / f) | 0) * ow;
+    for (let x = 0; x < ow * f; x++) if (data[row + x]) out[orow + ((x / f) | 0)] = 1;
+  }
+  return { width: ow, height: oh, data: out };
+}
+
+/**
+ * Rotates a mask about its centre by `degrees` (clockwise on screen, as image.ts's rotateGray, on the
+ * same canvas): the grid is found on the mask of the page turned level without binarising the turned
+ * page again. A pixel is ink when any of the four input pixels around its sample point is: nearest
+ * neighbour alone breaks a thin slanted line into dashes too short to count as a ruling line.
+ */
+export function rotateMask(mask: Mask, degrees: number): Mask {
+  const { width: w, height: h, data } = mask;
+  const t = (degrees * Math.PI) / 180;
+  const c = Math.cos(t);
+  const s = Math.sin(t);
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const dy = y - cy;
+    let sx = cx - c * cx + s * dy;
+    let sy = cy + s * cx + c * dy;
+    let i = y * w;
+    for (let x = 0; x < w; x++, sx += c, sy -= s, i++) {
+      if (sx < 0 || sy < 0 || sx >= w - 1 || sy >= h - 1) continue;
+      const j = (sy | 0) * w + (sx | 0);
+      out[i] = data[j]! | data[j + 1]! | data[j + w]! | data[j + w + 1]!;
+    }
+  }
+  return { width: w, height: h, data: out };
+}
