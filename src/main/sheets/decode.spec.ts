@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { PDFDocument, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
+import { PDFDocument, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState, rgb } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ImportError, type OpenedFile, fileSha256, openSheetFile, sniffFormat } from './decode.js';
@@ -161,7 +161,11 @@ function directoriesFirstTiff(pages: { w: number; h: number; px: Buffer }[], dpi
 }
 
 /** A PDF of `pages` pages, 2 × 1 in, each one embedded grey image (Flate, as scanners store lossless scans). */
-async function scanPdf(pages: number, imageDpi = 100): Promise<Uint8Array> {
+/**
+ * A PDF of `pages` pages, each one deflated grey image over the whole page (a scanner's lossless PDF),
+ * or with `stamp` also a small white square drawn over it (so the page must be rendered, not just unpacked).
+ */
+async function scanPdf(pages: number, imageDpi = 100, stamp = false): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   const w = 2 * imageDpi;
   const h = imageDpi;
@@ -179,6 +183,7 @@ async function scanPdf(pages: number, imageDpi = 100): Promise<Uint8Array> {
     const p = doc.addPage([144, 72]);
     const name = p.node.newXObject('Scan', doc.context.register(stream));
     p.pushOperators(pushGraphicsState(), concatTransformationMatrix(144, 0, 0, 72, 0, 0), drawObject(name), popGraphicsState());
+    if (stamp) p.drawRectangle({ x: 140, y: 68, width: 2, height: 2, color: rgb(1, 1, 1) });
   }
   return doc.save();
 }
@@ -293,8 +298,20 @@ describe('openSheetFile: good files', () => {
     expect(darkRect(q!.image)).toEqual(RECT);
   });
 
-  it('multi-page PDF: pages in order at the render resolution, ink where the scan has it', async () => {
+  it('multi-page scanned PDF: pages in order at the scan\'s own resolution, exactly its pixels', async () => {
     const bytes = await scanPdf(3);
+    const f = await openSheetFile(await file('lossless.pdf', bytes));
+    const pages = await all(f);
+    expect(pages.map((p) => [p.page, p.dpi, p.image.width, p.image.height])).toEqual([
+      [1, 100, 200, 100],
+      [2, 100, 200, 100],
+      [3, 100, 200, 100],
+    ]);
+    pages.forEach((p, k) => expect(darkRect(p.image)).toEqual({ x0: 20, y0: 10 * (k + 1), x1: 60, y1: 10 * (k + 3) }));
+  });
+
+  it('multi-page PDF: pages in order at the render resolution, ink where the scan has it', async () => {
+    const bytes = await scanPdf(3, 100, true);
     const f = await openSheetFile(await file('scan.pdf', bytes));
     expect(f).toMatchObject({ format: 'pdf', pageCount: 3, size: bytes.length });
     expect(f.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
@@ -325,7 +342,7 @@ describe('openSheetFile: good files', () => {
     await it1.return(undefined);
     expect((await tif.pages().next()).value).toMatchObject({ page: 1 });
 
-    const doc = await openSheetFile(await file('lazy.pdf', await scanPdf(3)));
+    const doc = await openSheetFile(await file('lazy.pdf', await scanPdf(3, 100, true)));
     render.mockClear();
     const it2 = doc.pages();
     expect((await it2.next()).value).toMatchObject({ page: 1 });

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import { ImageError, MAX_PIXELS, resizeGray, toGray } from './image.js';
 import { type PdfDoc, PdfError, hasEofMarker, openPdf, renderPdfPage, truncatedPdf } from './pdf.js';
 import { type ScanImage, scannedPages } from './pdf-scan.js';
@@ -320,14 +321,27 @@ export async function openSheetFile(path: string, o: OpenOptions = {}): Promise<
  * page is rendered by pdf.js instead.
  */
 async function scanPage(scan: ScanImage, pdfDpi: number, maxPixels: number): Promise<{ image: GrayImage; dpi: number } | null> {
+  if (scan.width * scan.height > maxPixels) return null; // pdf.js renders it within the bound
   let image: GrayImage;
   try {
-    image = await toGray(scan.jpeg, { maxPixels, failOn: 'error' });
+    image = scan.kind === 'jpeg' ? await toGray(scan.bytes, { maxPixels, failOn: 'error' }) : inflateScan(scan);
   } catch {
     return null;
   }
+  if (image.width !== scan.width || image.height !== scan.height) return null;
   if (scan.dpi <= pdfDpi * 1.1) return { image, dpi: snapDpi(scan.dpi) };
   const k = pdfDpi / scan.dpi;
   const resized = await resizeGray(image, Math.max(1, Math.round(image.width * k)), Math.max(1, Math.round(image.height * k)), { kernel: 'linear' });
   return { image: resized, dpi: snapDpi(pdfDpi) };
+}
+
+/** Deflated 8-bit samples to grey (RGB by BT.601 luma, as pdf.ts's render); throws when the size is off. */
+function inflateScan(scan: ScanImage): GrayImage {
+  const n = scan.width * scan.height;
+  const raw = inflateSync(scan.bytes, { maxOutputLength: n * scan.channels + 1 });
+  if (raw.length !== n * scan.channels) throw new Error(`expected ${n * scan.channels} samples, got ${raw.length}`);
+  if (scan.channels === 1) return { width: scan.width, height: scan.height, data: new Uint8Array(raw.buffer, raw.byteOffset, n) };
+  const data = new Uint8Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 3) data[i] = (raw[j]! * 77 + raw[j + 1]! * 150 + raw[j + 2]! * 29 + 128) >> 8;
+  return { width: scan.width, height: scan.height, data };
 }

@@ -74,6 +74,13 @@ describe('scanned PDF pages', () => {
     expect(page!.image.data[10 * 300 + 290]).toBe(255);
   });
 
+  it('a JPEG page with anything drawn over it (a stamp) is rendered, so nothing drawn is lost', async () => {
+    const jpeg = await scanJpeg(300, 400);
+    const doc = await PDFDocument.load(readFileSync(await jpegPdf(jpeg, 300, 400, 144, 192)));
+    doc.getPage(0).drawRectangle({ x: 10, y: 10, width: 20, height: 20 });
+    expect(await scannedPages(await doc.save())).toEqual([null]);
+  });
+
   it('a PDF pdf-lib cannot parse is left to pdf.js (and its errors)', async () => {
     expect(await scannedPages(new TextEncoder().encode('%PDF-1.7\ngarbage\n%%EOF\n'))).toBeNull();
   });

@@ -1,13 +1,21 @@
-// Scanners write a PDF page as one JPEG drawn over the whole page. Such a page need not be rendered
-// (pdf.js decodes JPEG in JavaScript, 0.3-0.6 s a page here): its embedded JPEG is the scan itself, at
-// the scanner's own resolution, and sharp decodes it in a few tens of milliseconds. This module finds
+// Scanners write a PDF page as one image drawn over the whole page: a JPEG, or (lossless) deflated
+// grey or RGB samples. Such a page need not be rendered (pdf.js decodes in JavaScript, 0.3-0.6 s a
+// page here, and takes 2-3 s to load): its image is the scan itself, at the scanner's own resolution,
+// and sharp or zlib decode it in a few tens of milliseconds. This module finds
 // those pages with pdf-lib (structure only: nothing is decoded here). Anything else, or anything odd,
 // is left to pdf.js, which renders every PDF correctly: this is only a shortcut.
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream, PDFRef, PDFStream, decodePDFRawStream } from 'pdf-lib';
 
 export interface ScanImage {
-  /** The JPEG file embedded in the page, as stored. */
-  jpeg: Uint8Array;
+  /**
+   * The image as stored: a JPEG file ('jpeg'), or 8-bit samples deflated without a predictor ('flate',
+   * `channels` 1 for DeviceGray, 3 for DeviceRGB), as scanners write lossless pages.
+   */
+  kind: 'jpeg' | 'flate';
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
   /** Its resolution on the page, pixels per inch. */
   dpi: number;
 }
@@ -60,13 +68,17 @@ function scanOfPage(doc: PDFDocument, index: number): ScanImage | null {
   const img = ref instanceof PDFRef ? doc.context.lookup(ref) : ref;
   if (!(img instanceof PDFRawStream)) return null;
   if (img.dict.get(PDFName.of('Subtype')) !== PDFName.of('Image')) return null;
-  const filter = img.dict.lookup(PDFName.of('Filter'));
-  const dct = PDFName.of('DCTDecode');
-  if (!(filter === dct || (filter instanceof PDFArray && filter.size() === 1 && filter.lookup(0) === dct))) return null;
-  if (img.dict.has(PDFName.of('SMask')) || img.dict.has(PDFName.of('Mask')) || img.dict.has(PDFName.of('Decode'))) return null;
+  let filter = img.dict.lookup(PDFName.of('Filter'));
+  if (filter instanceof PDFArray && filter.size() === 1) filter = filter.lookup(0);
+  const kind = filter === PDFName.of('DCTDecode') ? 'jpeg' : filter === PDFName.of('FlateDecode') ? 'flate' : null;
+  if (!kind) return null;
+  for (const key of ['SMask', 'Mask', 'Decode', 'DecodeParms', 'ImageMask']) if (img.dict.has(PDFName.of(key))) return null;
   const pw = num(img.dict.lookup(PDFName.of('Width')));
   const ph = num(img.dict.lookup(PDFName.of('Height')));
   if (!pw || !ph) return null;
+  const space = img.dict.lookup(PDFName.of('ColorSpace'));
+  const channels = space === PDFName.of('DeviceGray') ? 1 : space === PDFName.of('DeviceRGB') ? 3 : null;
+  if (kind === 'flate' && (channels === null || num(img.dict.lookup(PDFName.of('BitsPerComponent'))) !== 8)) return null;
 
   const content = pageContent(doc, node.Contents());
   if (content === null) return null;
@@ -74,6 +86,13 @@ function scanOfPage(doc: PDFDocument, index: number): ScanImage | null {
   // to the image's placement on the page.
   const ops = content.match(/\/[^\s/[\]()<>{}%]+\s+Do\b/g) ?? [];
   if (ops.length !== 1 || ops[0]!.split(/\s+/)[0] !== name.asString()) return null;
+  // Nothing else drawn (a stamp, a signature, text over the scan would be lost): only q, Q, cm, Do.
+  const NUM = '-?(?:\\d+\\.?\\d*|\\.\\d+)';
+  const rest = content
+    .replace(new RegExp(`(${NUM}\\s+){6}cm\\b`, 'g'), ' ')
+    .replace(ops[0]!, ' ')
+    .replace(/\b[qQ]\b/g, ' ');
+  if (rest.trim() !== '') return null;
   const before = content.slice(0, content.indexOf(ops[0]!));
   let m: Matrix = [1, 0, 0, 1, 0, 0];
   for (const cm of before.matchAll(/(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+(-?[\d.]+)\s+cm\b/g)) {
@@ -87,7 +106,7 @@ function scanOfPage(doc: PDFDocument, index: number): ScanImage | null {
   const dpiX = pw / (a / 72);
   const dpiY = ph / (d / 72);
   if (Math.abs(dpiX - dpiY) > 0.02 * dpiX) return null; // not square pixels: let pdf.js resample
-  return { jpeg: img.contents, dpi: dpiX };
+  return { kind, bytes: img.contents, width: pw, height: ph, channels: channels ?? 1, dpi: dpiX };
 }
 
 /**
