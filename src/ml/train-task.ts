@@ -1,26 +1,34 @@
-// A training run as a task (id, progress events, cancel) on a worker thread, so neither the Electron
-// main process nor the CLI blocks while onnxruntime trains.
+// A training run (or a fine-tune) as a task (id, progress events, cancel) on a worker thread, so
+// neither the Electron main process nor the CLI blocks while onnxruntime trains.
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import type { FineTuneEvent, FineTuneJob, FineTuneResult } from './finetune.js';
 import { CancelledError, type RunOptions, type TrainConfig, type TrainEvent, type TrainResult } from './train.js';
 
-export type WorkerMessage =
-  | { type: 'event'; event: TrainEvent }
-  | { type: 'result'; result: TrainResult }
+export type WorkerMessage<E = TrainEvent, R = TrainResult> =
+  | { type: 'event'; event: E }
+  | { type: 'result'; result: R }
   | { type: 'error'; name: string; message: string };
 
-export interface TrainTask {
+/** What the worker is asked to do (train-worker.ts). */
+export type WorkerJob =
+  | { kind: 'train'; config: TrainConfig; options: Omit<RunOptions, 'signal' | 'onEvent'> }
+  | { kind: 'finetune'; job: FineTuneJob };
+
+export interface Task<R> {
   id: string;
-  /** Resolves with the exported model and card; rejects with CancelledError after cancel(). */
-  done: Promise<TrainResult>;
+  /** Resolves with the result; rejects with CancelledError after cancel(). */
+  done: Promise<R>;
   cancel(): void;
 }
 
-export function startTrainingTask(config: TrainConfig, options: Omit<RunOptions, 'signal' | 'onEvent'>, onEvent?: (e: TrainEvent) => void): TrainTask {
-  const worker = new Worker(new URL('./train-worker-boot.mjs', import.meta.url), { workerData: { config, options } });
-  const done = new Promise<TrainResult>((resolve, reject) => {
+export type TrainTask = Task<TrainResult>;
+
+function startTask<E, R>(job: WorkerJob, onEvent?: (e: E) => void): Task<R> {
+  const worker = new Worker(new URL('./train-worker-boot.mjs', import.meta.url), { workerData: job });
+  const done = new Promise<R>((resolve, reject) => {
     let settled = false;
-    worker.on('message', (m: WorkerMessage) => {
+    worker.on('message', (m: WorkerMessage<E, R>) => {
       if (m.type === 'event') onEvent?.(m.event);
       else if (m.type === 'result') {
         settled = true;
@@ -40,4 +48,13 @@ export function startTrainingTask(config: TrainConfig, options: Omit<RunOptions,
     });
   });
   return { id: randomUUID(), done, cancel: () => worker.postMessage({ type: 'cancel' }) };
+}
+
+export function startTrainingTask(config: TrainConfig, options: Omit<RunOptions, 'signal' | 'onEvent'>, onEvent?: (e: TrainEvent) => void): TrainTask {
+  return startTask<TrainEvent, TrainResult>({ kind: 'train', config, options }, onEvent);
+}
+
+/** Fine-tunes on the worker (finetune.ts); the crops travel to it by structured clone. */
+export function startFineTuneTask(job: FineTuneJob, onEvent?: (e: FineTuneEvent) => void): Task<FineTuneResult> {
+  return startTask<FineTuneEvent, FineTuneResult>({ kind: 'finetune', job }, onEvent);
 }

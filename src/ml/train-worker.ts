@@ -1,18 +1,22 @@
-// The worker-thread side of a training task: runs train() and posts its events, result or error.
+// The worker-thread side of a training task: runs train() or fineTune() and posts its events, result
+// or error.
 import { parentPort, workerData } from 'node:worker_threads';
-import { type RunOptions, type TrainConfig, train } from './train.js';
-import type { WorkerMessage } from './train-task.js';
+import { fineTune } from './finetune.js';
+import { train } from './train.js';
+import type { WorkerJob, WorkerMessage } from './train-task.js';
 
-const { config, options } = workerData as { config: TrainConfig; options: Omit<RunOptions, 'signal' | 'onEvent'> };
+const job = workerData as WorkerJob;
 const port = parentPort!;
 const controller = new AbortController();
 port.on('message', (m: { type: string }) => {
   if (m.type === 'cancel') controller.abort();
 });
-const post = (m: WorkerMessage): void => port.postMessage(m);
+const post = (m: WorkerMessage<unknown, unknown>): void => port.postMessage(m);
 
 try {
-  const result = await train(config, { ...options, signal: controller.signal, onEvent: (event) => post({ type: 'event', event }) });
+  const signal = controller.signal;
+  const onEvent = (event: unknown): void => post({ type: 'event', event });
+  const result = job.kind === 'finetune' ? await fineTune(job.job, { signal, onEvent }) : await train(job.config, { ...job.options, signal, onEvent });
   post({ type: 'result', result });
 } catch (e) {
   const err = e as Error;

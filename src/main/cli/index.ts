@@ -4,11 +4,14 @@ import { type Command, type Io, UsageError, helpText } from './args.js';
 import { benchCommand } from './bench.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
+import { modelCommand } from './model.js';
 import { processCommand } from './process.js';
+import { rereadCommand } from './reread.js';
+import { reviewCommand } from './review.js';
 import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 
-const COMMANDS: Command[] = [processCommand, exportCommand, serveCommand, trainCommand, evalCommand, benchCommand];
+const COMMANDS: Command[] = [processCommand, exportCommand, reviewCommand, rereadCommand, modelCommand, serveCommand, trainCommand, evalCommand, benchCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

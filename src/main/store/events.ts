@@ -3,8 +3,11 @@
 import { now, type Db } from './db.js';
 import type { CellStatus } from './cells.js';
 
-/** 'threshold': a moved flag threshold turned a reading 'auto' or 'flagged' (by the person who moved it). */
-export type EventKind = 'read' | 'review' | 'undo' | 'reread' | 'threshold';
+/**
+ * 'threshold': a moved flag threshold turned a reading 'auto' or 'flagged' (by the person who moved it).
+ * 'audit': an auto-accepted reading drawn into the audit sample (flagged for a person to check).
+ */
+export type EventKind = 'read' | 'review' | 'undo' | 'reread' | 'threshold' | 'audit';
 
 export interface EventRow {
   id: number;
