@@ -27,18 +27,37 @@ export const lineAt = (l: Line, t: number): number => l.a + l.b * t;
 export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v'): Uint8Array {
   const { width: w, height: h, data } = mask;
   const out = new Uint8Array(w * h);
-  const [outer, inner, so, si] = dir === 'h' ? [h, w, w, 1] : [w, h, 1, w];
-  for (let o = 0; o < outer; o++) {
-    let start = -1;
-    for (let i = 0; i <= inner; i++) {
-      const on = i < inner && data[o * so + i * si] === 1;
-      if (on && start < 0) start = i;
-      else if (!on && start >= 0) {
-        if (i - start >= minRun) for (let j = start; j < i; j++) out[o * so + j * si] = 1;
-        start = -1;
+  if (dir === 'h') {
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
+      let start = -1;
+      for (let x = 0; x <= w; x++) {
+        const on = x < w && data[row + x] === 1;
+        if (on && start < 0) start = x;
+        else if (!on && start >= 0) {
+          if (x - start >= minRun) out.fill(1, row + start, row + x);
+          start = -1;
+        }
       }
     }
+    return out;
   }
+  // Vertical runs, walked row by row (memory order) with one open run per column: a column-by-column
+  // walk strides the whole width at every step and was the slowest part of finding the grid.
+  const start = new Int32Array(w).fill(-1);
+  const close = (x: number, end: number): void => {
+    if (end - start[x]! >= minRun) for (let y = start[x]!; y < end; y++) out[y * w + x] = 1;
+    start[x] = -1;
+  };
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (data[row + x] === 1) {
+        if (start[x]! < 0) start[x] = y;
+      } else if (start[x]! >= 0) close(x, y);
+    }
+  }
+  for (let x = 0; x < w; x++) if (start[x]! >= 0) close(x, h);
   return out;
 }
 
@@ -61,10 +80,15 @@ function stripPeaks(runs: Uint8Array, w: number, h: number, dir: 'h' | 'v', stri
     const lo = s * size;
     const hi = Math.min(along, lo + size);
     const prof = new Float32Array(across);
-    for (let a = 0; a < across; a++) {
-      let n = 0;
-      for (let t = lo; t < hi; t++) n += dir === 'h' ? runs[a * w + t]! : runs[t * w + a]!;
-      prof[a] = n;
+    // Summed in memory order: rows of the strip for 'h', whole rows added column-wise for 'v'.
+    if (dir === 'h') {
+      for (let a = 0; a < across; a++) {
+        let n = 0;
+        for (let t = a * w + lo, end = a * w + hi; t < end; t++) n += runs[t]!;
+        prof[a] = n;
+      }
+    } else {
+      for (let t = lo; t < hi; t++) for (let a = 0, i = t * w; a < across; a++, i++) prof[a]! += runs[i]!;
     }
     const need = fill * (hi - lo);
     const peaks: Peak[] = [];
