@@ -144,7 +144,9 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
 export async function fineTune(job: FineTuneJob, o: { signal?: AbortSignal; onEvent?: (e: FineTuneEvent) => void } = {}): Promise<FineTuneResult> {
   const t0 = performance.now();
   const c = job.config;
-  const arch = getArch(job.base.arch);
+  const baseBytes = readFileSync(job.base.path);
+  // The file says what network it is (export writes the arch into its metadata); a registry row may not.
+  const arch = getArch(readModel(baseBytes).metadata['arch'] ?? job.base.arch);
   const nTrain = job.train.labels.length;
   if (nTrain === 0) throw new Error('fine-tuning needs at least one reviewed crop to train on');
   const dir = job.mnist ?? mnistDir();
@@ -156,7 +158,7 @@ export async function fineTune(job: FineTuneJob, o: { signal?: AbortSignal; onEv
   rng.shuffle(pool);
 
   const optimizer = defaultOptimizer(c.optimizer, c.lr);
-  const params = weightsFromOnnx(readFileSync(job.base.path), arch);
+  const params = weightsFromOnnx(baseBytes, arch);
   const state = new Map<string, Float32Array>();
   for (const [name, w] of params) for (const s of stateNames(optimizer)) state.set(stateKey(name, s), new Float32Array(w.length));
   const trainer = await Trainer.create({ arch, optimizer, augment: DEFAULT_AUGMENT, threads: c.threads }, { params, optimizer: state, step: 0 });
@@ -203,7 +205,7 @@ export async function fineTune(job: FineTuneJob, o: { signal?: AbortSignal; onEv
   }
   if (o.signal?.aborted) throw new CancelledError('fine-tuning cancelled');
   o.onEvent?.({ type: 'evaluating' });
-  return finish(job, params, trainer.params, { mnist, val: split.val, dir, t0 });
+  return finish(job, arch, params, trainer.params, { mnist, val: split.val, dir, t0 });
 }
 
 function makeBatch(size: number): Batch {
@@ -245,9 +247,8 @@ async function logitsOf(model: string | Uint8Array, threads: number, sets: Float
  * WiSE-FT) whose MNIST validation accuracy stays within `valTolerance` of the base's. Validation
  * digits decide it, never the hold-out or MNIST test, which judge the result afterwards.
  */
-async function chooseBlend(job: FineTuneJob, base: StateDict, tuned: StateDict, val: Digits): Promise<{ alpha: number; bytes: Uint8Array; valLogits: Float32Array; baseVal: number; tried: { alpha: number; valAccuracy: number }[] }> {
+async function chooseBlend(job: FineTuneJob, arch: Arch, base: StateDict, tuned: StateDict, val: Digits): Promise<{ alpha: number; bytes: Uint8Array; valLogits: Float32Array; baseVal: number; tried: { alpha: number; valAccuracy: number }[] }> {
   const c = job.config;
-  const arch = getArch(job.base.arch);
   const [baseLogits] = await logitsOf(job.base.path, c.threads, [val.images]);
   const baseVal = accuracyOf(baseLogits!, val.labels);
   const tried: { alpha: number; valAccuracy: number }[] = [];
@@ -264,13 +265,12 @@ async function chooseBlend(job: FineTuneJob, base: StateDict, tuned: StateDict, 
 }
 
 /** Both models on the hold-out and MNIST test; the candidate exported, calibrated and carded. */
-async function finish(job: FineTuneJob, base: StateDict, tuned: StateDict, f: { mnist: Digits; val: Uint32Array; dir: string; t0: number }): Promise<FineTuneResult> {
+async function finish(job: FineTuneJob, arch: Arch, base: StateDict, tuned: StateDict, f: { mnist: Digits; val: Uint32Array; dir: string; t0: number }): Promise<FineTuneResult> {
   const c = job.config;
-  const arch = getArch(job.base.arch);
   let test = loadMnist('test', f.dir);
   if (c.testLimit > 0 && c.testLimit < test.count) test = subset(test, Uint32Array.from({ length: c.testLimit }, (_, i) => i));
   const val = subset(f.mnist, c.calibrationLimit > 0 ? f.val.subarray(0, c.calibrationLimit) : f.val);
-  const chosen = await chooseBlend(job, base, tuned, val);
+  const chosen = await chooseBlend(job, arch, base, tuned, val);
   const [oldTest, oldHold] = await logitsOf(job.base.path, c.threads, [test.images, job.holdout.pixels]);
   const [newTest, newHold] = await logitsOf(chosen.bytes, c.threads, [test.images, job.holdout.pixels]);
   const old: Scores = { holdoutAccuracy: accuracyOf(oldHold!, job.holdout.labels), testAccuracy: accuracyOf(oldTest!, test.labels) };

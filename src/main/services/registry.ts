@@ -53,6 +53,8 @@ export function listVersions(db: Db): VersionInfo[] {
 function history(db: Db, active: number): number[] {
   const stored = settings.get<unknown>(db, HISTORY_KEY);
   const h = Array.isArray(stored) ? stored.filter((v): v is number => Number.isInteger(v)) : [];
+  // Every database starts on the shipped model, whatever switched it since.
+  if (h.length === 0 && active !== 1) h.push(1);
   if (h[h.length - 1] !== active) h.push(active);
   return h;
 }
