@@ -22,13 +22,14 @@ function inkPoints(mask: Mask, max: number): Float32Array {
   return pts.subarray(0, n);
 }
 
-function profileScore(pts: Float32Array, deg: number, size: number): number {
+/** Sum of squares of the ink profile across rows at `deg`, over every `stride`-th point. */
+function profileScore(pts: Float32Array, deg: number, size: number, stride = 1): number {
   const t = (deg * Math.PI) / 180;
   const c = Math.cos(t);
   const s = Math.sin(t);
   const hist = new Float64Array(size);
   const off = size / 2;
-  for (let i = 0; i < pts.length; i += 2) {
+  for (let i = 0; i < pts.length; i += 2 * stride) {
     const b = Math.round(pts[i + 1]! * c - pts[i]! * s + off);
     if (b >= 0 && b < size) hist[b]!++;
   }
@@ -47,11 +48,13 @@ export function estimateSkew(mask: Mask, maxDeg = 5.5): number {
   const size = Math.ceil(Math.hypot(mask.width, mask.height)) + 2;
   let best = 0;
   let bestScore = -1;
+  // The coarse search only has to land within a step of the peak: a quarter of the points do.
   for (let d = -maxDeg; d <= maxDeg + 1e-9; d += 0.25) {
-    const sc = profileScore(pts, d, size);
+    const sc = profileScore(pts, d, size, 4);
     if (sc > bestScore) [best, bestScore] = [d, sc];
   }
   const coarse = best;
+  bestScore = -1;
   for (let d = coarse - 0.25; d <= coarse + 0.25 + 1e-9; d += 0.02) {
     const sc = profileScore(pts, d, size);
     if (sc > bestScore) [best, bestScore] = [d, sc];
