@@ -81,21 +81,53 @@ async function meanConfidences(upright: CellCut[], turned: CellCut[], m: ReaderM
   return [mean(0, upright.length), mean(upright.length, turned.length)];
 }
 
-export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: number, headerCols: number): Promise<PageReading> {
-  if (!layout0.grid) return { layout: layout0, rows: 0, cols: 0, cells: [] };
-  const [up, down] = await orientationScores(layout0, m, headerRows, headerCols);
-  const layout = down > up + 0.02 ? turn(layout0) : layout0;
+/** Mean calibrated confidence above which digit cells read as they are settle that the page is upright. */
+const UPRIGHT_SURE = 0.95;
+
+interface LayoutRead {
+  layout: PageLayout;
+  data: CellCut[];
+  byCell: Map<CellCut, number>;
+  probs: Float64Array;
+  /** Mean confidence of the cells judged to hold one digit. */
+  digitConfidence: number;
+}
+
+/** Every inked data cell of `layout` through the reader (and the junk detector). */
+async function readLayout(layout: PageLayout, m: ReaderModel, headerRows: number, headerCols: number): Promise<LayoutRead> {
   const g = layout.grid!;
-  const tableRows = g.rows.length - 1;
-  const tableCols = g.cols.length - 1;
-  const data = layout.cells.filter((c) => isData(c, tableRows, tableCols, headerRows, headerCols));
+  const data = layout.cells.filter((c) => isData(c, g.rows.length - 1, g.cols.length - 1, headerRows, headerCols));
   // Cells with ink the model can read; a junk cell without pixels (a cell too small to cut) is flagged unread.
   const inked = data.filter((c) => c.verdict.kind !== 'empty' && c.verdict.pixels);
   const batch = new Float32Array(inked.length * 784);
   inked.forEach((c, i) => batch.set(c.verdict.pixels!, i * 784));
   const probs = inked.length ? softmax(await m.reader.logits(batch), m.temperature) : new Float64Array(0);
+  let sum = 0;
+  let n = 0;
+  inked.forEach((c, i) => {
+    if (c.verdict.kind !== 'digit') return;
+    sum += Math.max(...probs.subarray(i * 10, i * 10 + 10));
+    n++;
+  });
+  return { layout, data, byCell: new Map(inked.map((c, i) => [c, i])), probs, digitConfidence: n ? sum / n : 0 };
+}
+
+export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: number, headerCols: number): Promise<PageReading> {
+  if (!layout0.grid) return { layout: layout0, rows: 0, cols: 0, cells: [] };
+  // Read as it is; only when that is not convincingly upright, compare with the half-turned page.
+  let r = await readLayout(layout0, m, headerRows, headerCols);
+  if (r.digitConfidence < UPRIGHT_SURE) {
+    const [up, down] = await orientationScores(layout0, m, headerRows, headerCols);
+    if (down > up + 0.02) r = await readLayout(turn(layout0), m, headerRows, headerCols);
+  }
+  const { layout, data, byCell, probs } = r;
+  const inked = [...byCell.keys()];
+  const batch = new Float32Array(inked.length * 784);
+  inked.forEach((c, i) => batch.set(c.verdict.pixels!, i * 784));
   const junkP = inked.length && m.junk ? junkProbability(await m.junk.reader.logits(batch)) : null;
-  const byCell = new Map(inked.map((c, i) => [c, i]));
+  const g = layout.grid!;
+  const tableRows = g.rows.length - 1;
+  const tableCols = g.cols.length - 1;
   const cells = data.map((c): CellReading => {
     const base = { row: c.r - headerRows + 1, col: c.c - headerCols + 1, box: c.box, pixels: c.verdict.pixels ?? null };
     const i = byCell.get(c);
