@@ -147,7 +147,49 @@ export interface ModelDetail {
   riskCoverage: { threshold: number; coverage: number; error: number }[];
 }
 
-export type TaskKind = 'import' | 'train' | 'reread';
+/** A model version the database knows (1 = the shipped model), as `hoedown model list` shows it. */
+export interface ModelVersion {
+  version: number;
+  arch: string;
+  createdAt: string;
+  /** The version that reads new cells. */
+  active: boolean;
+  sha256: string;
+  testAccuracy: number | null;
+  /** Accuracy on the held-out reviewed cells (versions made by model.improve). */
+  holdoutAccuracy: number | null;
+  /** Whether model.improve promoted it; null for versions it did not make. */
+  promoted: boolean | null;
+  /** Why it was promoted or kept out. */
+  reason: string | null;
+  /** The version it was fine-tuned from. */
+  base: number | null;
+}
+
+/**
+ * The audit: a seeded random sample of auto-accepted cells flagged for review (reason 'audit
+ * sample'); people's decisions on it estimate the wrong values left among the auto-accepted cells.
+ */
+export interface AuditState {
+  started: boolean;
+  /** Fraction of the auto-accepted cells sampled (at least `min` cells). */
+  rate: number;
+  min: number;
+  drawnAt: string | null;
+  sampled: number;
+  /** Sampled cells a person has decided. */
+  checked: number;
+  /** Of those, the ones whose automatic value was wrong (corrected or unresolved). */
+  wrong: number;
+  /** Sampled cells still in the review queue. */
+  pending: number;
+  /** Auto-accepted cells in the export now. */
+  autoCells: number;
+  /** Estimated wrong values among `autoCells` with the 95% Wilson interval (counts and rates); null before a check. */
+  estimate: { wrong: number; low: number; high: number; rate: number; rateLow: number; rateHigh: number } | null;
+}
+
+export type TaskKind = 'import' | 'train' | 'reread' | 'improve';
 export type TaskStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface TaskState {
@@ -212,6 +254,20 @@ export interface Methods {
    */
   'model.setThreshold': (args: { threshold: number }) => { threshold: number; flagged: number; auto: number };
   'model.train': (args: { arch?: string; epochs?: number }) => { taskId: string };
+  /**
+   * Fine-tunes the active model on MNIST plus every reviewed cell, as a task (kind 'improve'); the new
+   * version is promoted only when it passes the rule of issue 6, and the task's message says why or
+   * why not. `conflict` at once when too few cells have been reviewed.
+   */
+  'model.improve': (args: { epochs?: number }) => { taskId: string };
+  'model.list': (args: Record<string, never>) => ModelVersion[];
+  /** Makes `version` the model that reads new cells. */
+  'model.use': (args: { version: number }) => { version: number; previous: number };
+  /** Back to the version in use before the current one. */
+  'model.rollback': (args: Record<string, never>) => { version: number; previous: number };
+  'audit.get': (args: Record<string, never>) => AuditState;
+  /** Draws the audit sample (once: later calls keep it) and puts it in the review queue. */
+  'audit.start': (args: Record<string, never>) => AuditState;
 }
 
 export type MethodName = keyof Methods;

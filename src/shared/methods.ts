@@ -25,6 +25,12 @@ export const METHOD_NAMES = [
   'model.get',
   'model.setThreshold',
   'model.train',
+  'model.improve',
+  'model.list',
+  'model.use',
+  'model.rollback',
+  'audit.get',
+  'audit.start',
 ] as const satisfies readonly MethodName[];
 
 export const EVENT_NAMES = ['task', 'cells.changed'] as const satisfies readonly EventName[];

@@ -3,6 +3,7 @@
 // domains (cells, page summaries, model info).
 import type { CellView, EventName, Events, ModelInfo, PageSummary } from '../../shared/contract.js';
 import type { TrainConfig } from '../../ml/train.js';
+import type { ImproveOptions } from '../services/improve.js';
 import type { ActiveModel } from '../services/models.js';
 import { type CellRow, type Db, type PageSummary as StoredSummary, pages } from '../store/index.js';
 import { type PageImages, pngSize } from './images.js';
@@ -20,6 +21,8 @@ export interface ApiContext {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   /** Settings for `model.train` beyond arch and epochs (tests train on a few digits). */
   train: Partial<TrainConfig>;
+  /** Settings for `model.improve` (tests fine-tune a few digits with fewer reviewed cells). */
+  improve: Pick<ImproveOptions, 'minReviewed' | 'config'>;
   /** Evaluations being computed, by model sha256, so concurrent `model.get` calls share one. */
   evaluations: Map<string, Promise<ModelEval>>;
   /** Aborted by `close()`: work outside tasks (evaluations) stops with it. */

@@ -13,11 +13,13 @@ import { openDb, settings } from '../store/index.js';
 import type { ApiContext } from './context.js';
 import { envelope, toEnvelope } from './errors.js';
 import { appHandlers } from './handlers/app.js';
+import { auditHandlers } from './handlers/audit.js';
 import { importHandlers } from './handlers/import.js';
 import { modelHandlers } from './handlers/model.js';
 import { pagesHandlers } from './handlers/pages.js';
 import { reviewHandlers } from './handlers/review.js';
 import { scoresHandlers } from './handlers/scores.js';
+import { versionHandlers } from './handlers/versions.js';
 import type { Handler, HandlerMap } from './handlers/types.js';
 import { PageImages } from './images.js';
 import { describeIssues, schemas } from './schemas.js';
@@ -41,6 +43,8 @@ export interface ApiOptions {
   resourcesDir?: string;
   /** Training settings beyond arch and epochs for `model.train` (tests and benchmarks train small). */
   train?: Partial<TrainConfig>;
+  /** Fine-tune settings and the least reviewed cells for `model.improve` (tests run small). */
+  improve?: ApiContext['improve'];
 }
 
 const handlers: HandlerMap<MethodName> = {
@@ -50,6 +54,8 @@ const handlers: HandlerMap<MethodName> = {
   ...reviewHandlers,
   ...scoresHandlers,
   ...modelHandlers,
+  ...versionHandlers,
+  ...auditHandlers,
 };
 
 type Listener = Parameters<Api['subscribe']>[0];
@@ -86,6 +92,7 @@ export function createApi(options: ApiOptions): Api {
     images: new PageImages(db),
     emit,
     train: options.train ?? {},
+    improve: options.improve ?? {},
     evaluations: new Map(),
     closing: closing.signal,
     scales: new Map(),

@@ -96,6 +96,12 @@ export const schemas: Schemas = {
     arch: v.optional(v.picklist(Object.keys(ARCHS), `must be one of ${Object.keys(ARCHS).join(', ')}`)),
     epochs: v.optional(int(1, 100)),
   }),
+  'model.improve': v.strictObject({ epochs: v.optional(int(1, 100)) }),
+  'model.list': empty,
+  'model.use': v.strictObject({ version: int(1, Number.MAX_SAFE_INTEGER, 'a model version (a positive integer)') }),
+  'model.rollback': empty,
+  'audit.get': empty,
+  'audit.start': empty,
 };
 
 const show = (input: unknown): string => {

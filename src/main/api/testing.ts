@@ -36,7 +36,7 @@ export async function fails(api: Api, method: MethodName, args: unknown, code: '
 }
 
 /** Starts a task-returning call and waits for the task to end (from its events). */
-export async function runTask<M extends 'import.start' | 'import.samples' | 'model.train'>(api: Api, method: M, args: ArgsOf<M>): Promise<TaskState> {
+export async function runTask<M extends 'import.start' | 'import.samples' | 'model.train' | 'model.improve'>(api: Api, method: M, args: ArgsOf<M>): Promise<TaskState> {
   const ended = new Map<string, TaskState>();
   let want: { id: string; resolve: (t: TaskState) => void } | undefined;
   const off = api.subscribe((event, payload) => {

@@ -21,6 +21,7 @@ import {
   type ScoreTable,
   type TaskState,
 } from '../../shared/contract.js';
+import { FakeLearning } from './fake-learning.js';
 
 export const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
 
@@ -59,6 +60,8 @@ export class FakeClient implements Client {
   tasks: TaskState[] = [];
   log: Logged[] = [];
   threshold = 0.9;
+  /** Model versions and the audit (fake-learning.ts). */
+  readonly learning = new FakeLearning(this);
   /** Whether review.queue takes `exclude` (a main side from before it refuses the key). */
   takesExclude = true;
   private readonly listeners = new Map<string, Set<(payload: never) => void>>();
@@ -316,6 +319,7 @@ export class FakeClient implements Client {
         this.tasks.push(task);
         return { taskId: task.id };
       },
+      ...this.learning.handlers(),
     };
     const handler = handlers[method] as unknown as (args: ArgsOf<M>) => ResultOf<M>;
     return handler(raw);

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { fireEvent, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../shared/contract.js';
 import { FakeClient } from '../testing/fake-client.js';
 import { renderView } from '../testing/render.js';
 import ModelView from './ModelView.svelte';
@@ -39,5 +40,42 @@ describe('the model view', () => {
     await fireEvent.click(screen.getByTestId('train-cancel'));
     await waitFor(() => expect(client.argsOf('tasks.cancel')).toEqual([{ taskId: id }]));
     await waitFor(() => expect(screen.getByTestId('train-run').textContent).toMatch(/cancelled/));
+  });
+
+  it('improves from reviewed cells as a task, lists the versions, uses one and rolls back', async () => {
+    const client = new FakeClient();
+    client.learning.versions.push({ version: 2, arch: 'cnn-m', createdAt: '2026-01-03T10:00:00Z', active: false, sha256: 'cd'.repeat(32), testAccuracy: 0.9957, holdoutAccuracy: 0.97, promoted: false, reason: 'kept version 1: hold-out accuracy 97.0% against 98.0% for version 1 (it must be no lower)', base: 1 });
+    renderView(ModelView, client);
+    const rows = await screen.findAllByTestId('model-version');
+    expect(rows.map((r) => r.dataset['version'])).toEqual(['1', '2']);
+    expect(rows[0]!.textContent).toMatch(/\(in use\).*99\.61%.*shipped/);
+    expect(rows[1]!.textContent).toMatch(/97\.0%.*kept version 1/);
+
+    await fireEvent.click(screen.getByTestId('improve-start'));
+    await waitFor(() => expect(client.argsOf('model.improve')).toEqual([{}]));
+    const id = client.tasks[0]!.id;
+    client.emit('task', { id, kind: 'improve', title: 'Improving', status: 'running', progress: 0.4, message: 'epoch 1 of 4 done' });
+    expect((await screen.findByTestId('improve-run')).textContent).toMatch(/epoch 1 of 4 done/);
+    client.learning.versions.push({ ...client.learning.versions[1]!, version: 3, promoted: true, reason: 'promoted: hold-out accuracy 99.0% against 98.0% for version 1; …' });
+    client.emit('task', { id, kind: 'improve', title: 'Improving', status: 'done', progress: 1, message: 'Version 3 now reads new cells: promoted: …' });
+    await waitFor(() => expect(screen.getAllByTestId('model-version')).toHaveLength(3));
+    expect(screen.getByTestId('improve-run').textContent).toMatch(/Version 3 now reads new cells/);
+
+    const use = screen.getAllByTestId('model-use');
+    await fireEvent.click(use[0]!); // version 2
+    await waitFor(() => expect(client.argsOf('model.use')).toEqual([{ version: 2 }]));
+    expect((await screen.findByTestId('versions-message')).textContent).toMatch(/Version 2 now reads new cells \(was 1\)/);
+    await fireEvent.click(screen.getByTestId('model-rollback'));
+    await waitFor(() => expect(screen.getByTestId('versions-message').textContent).toMatch(/Version 1 now reads new cells \(was 2\)/));
+    await fireEvent.click(screen.getByTestId('model-rollback'));
+    await waitFor(() => expect(screen.getByTestId('versions-message').textContent).toMatch(/nothing to roll back to/));
+  });
+
+  it('says at once when too few cells were reviewed to improve', async () => {
+    const client = new FakeClient();
+    client.failNext('model.improve', new ApiError('conflict', 'only 12 reviewed digit cells; model improve needs at least 100'));
+    renderView(ModelView, client);
+    await fireEvent.click(await screen.findByTestId('improve-start'));
+    expect((await screen.findByTestId('improve-error')).textContent).toMatch(/only 12 reviewed digit cells/);
   });
 });

@@ -47,4 +47,17 @@ describe('the scores view', () => {
     expect(await blobs[1]!.text()).toBe('file,page,row,col,value,confidence,status\r\n');
     expect(screen.getByTestId('export-message').textContent).toMatch(/Saved hoedown-cells\.csv/);
   });
+
+  it('starts the audit and shows the estimate of wrong values with its interval', async () => {
+    const client = new FakeClient([{ fileName: 'ann.png', judge: 'Ann', rows: 10, cols: 5 }]);
+    renderView(ScoresView, client);
+    expect((await screen.findByTestId('audit')).textContent).toMatch(/A random 2% of the 50 automatic cells \(at least 20\)/);
+    await fireEvent.click(screen.getByTestId('audit-start'));
+    await waitFor(() => expect(client.argsOf('audit.start')).toEqual([{}]));
+    expect((await screen.findByTestId('audit-progress')).textContent).toMatch(/20 cells, 0 checked \(0 wrong\), 20\s+waiting in Review/);
+    expect(screen.getByTestId('audit-estimate').textContent).toMatch(/No estimate yet/);
+    client.answer('audit.get', () => ({ started: true, rate: 0.02, min: 20, drawnAt: 'x', sampled: 20, checked: 20, wrong: 2, pending: 0, autoCells: 180, estimate: { wrong: 18, low: 5.02, high: 54.19, rate: 0.1, rateLow: 0.0279, rateHigh: 0.301 } }));
+    client.emit('cells.changed', { pageIds: [1] });
+    await waitFor(() => expect(screen.getByTestId('audit-estimate').textContent).toMatch(/among the 180 automatic cells: 18\s+\(95% interval 5–54, a rate of 10\.0%, 2\.8%–30\.1%\)/));
+  });
 });
