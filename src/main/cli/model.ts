@@ -69,7 +69,7 @@ function list(argv: string[], io: Io): number {
     const versions = listVersions(db);
     if (v.json) {
       for (const m of versions) {
-        io.out(JSON.stringify({ version: m.version, arch: m.arch, created: m.createdAt, active: m.active, test_accuracy: m.testAccuracy, holdout_accuracy: m.holdoutAccuracy, promoted: m.promoted, reason: m.reason, base: m.base, sha256: m.sha256 }));
+        io.out(JSON.stringify({ version: m.version, arch: m.arch, created: m.createdAt, active: m.active, test_accuracy: m.testAccuracy, holdout_accuracy: m.holdoutAccuracy, promoted: m.promoted, reason: m.reason, base: m.base, sha256: m.sha256, path: m.path }));
       }
       return 0;
     }
