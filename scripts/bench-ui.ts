@@ -4,7 +4,7 @@
 // object and writes it into BENCHMARKS.md ("Review UI: npm run bench:ui"). Not part of `npm test`:
 // timings belong here, never in assertions.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { generateSheets } from '../test/fixtures/sheets/generator.js';
@@ -106,6 +106,8 @@ ${JSON.stringify(result)}
 }
 
 async function main(): Promise<void> {
+  // Other work on the machine stretches every timing here: the run says how busy it was.
+  const load = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), 'hoedown-bench-ui-'));
   console.error(`generating ${SHEETS} sheets in ${dir}…`);
   const sheets = await generateSheets({ seed: 2024, count: SHEETS, outDir: join(dir, 'sheets'), formats: ['png', 'jpeg'], dpi: [200, 200], rows: [10, 10], cols: [6, 6] });
@@ -133,7 +135,9 @@ async function main(): Promise<void> {
       n: delays.length,
     };
     console.log(JSON.stringify(result));
-    const machine = `${cpus().length}-core VM (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, Chromium ${browser.version()}`;
+    const machine =
+      `${cpus().length}-core VM (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ` +
+      `Chromium ${browser.version()}; load average ${load.toFixed(1)} at the start`;
     writeBenchmarks(result, machine);
     console.error(`written to BENCHMARKS.md (${machine})`);
     await context.close();
