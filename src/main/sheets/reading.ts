@@ -43,28 +43,23 @@ export interface PageReading {
 
 const isData = (cut: CellCut, rows: number, cols: number, hr: number, hc: number): boolean => cut.r >= hr && cut.c >= hc && cut.r < rows && cut.c < cols;
 
-/** Digit cells read each way to tell which way up the page is; more only when that sample is unsure. */
+/** Digit cells read half-turned to check that a page is upright; all of them when that sample is unsure. */
 const ORIENTATION_SAMPLE = 12;
 const ORIENTATION_SURE = 0.1;
 
 /** Up to `n` of `list`, spread evenly over it. */
 const spread = <T>(list: T[], n: number): T[] => (list.length <= n ? list : Array.from({ length: n }, (_, i) => list[Math.floor(((i + 0.5) * list.length) / n)]!));
 
-/**
- * Mean calibrated confidence of the digit cells read as they are or after a half turn: a sample first
- * (an upright page's digits read with near-certain confidence, turned ones do not), all of them when
- * the sample does not settle it.
- */
-async function orientationScores(layout: PageLayout, m: ReaderModel, hr: number, hc: number): Promise<[number, number]> {
+/** The digit cells that are data cells if the page is upright, and those that are if it is upside down. */
+function orientationCells(layout: PageLayout, hr: number, hc: number): { upright: CellCut[]; turned: CellCut[] } {
   const g = layout.grid!;
   const rows = g.rows.length - 1;
   const cols = g.cols.length - 1;
-  const upright = layout.cells.filter((c) => isData(c, rows, cols, hr, hc) && c.verdict.kind === 'digit');
-  // Turned, the data cells are those that end up below and right of the headers.
-  const turned = layout.cells.filter((c) => c.r < rows - hr && c.c < cols - hc && c.verdict.kind === 'digit');
-  const sample = await meanConfidences(spread(upright, ORIENTATION_SAMPLE), spread(turned, ORIENTATION_SAMPLE), m);
-  if (Math.abs(sample[0] - sample[1]) >= ORIENTATION_SURE || (upright.length <= ORIENTATION_SAMPLE && turned.length <= ORIENTATION_SAMPLE)) return sample;
-  return meanConfidences(upright, turned, m);
+  return {
+    upright: layout.cells.filter((c) => isData(c, rows, cols, hr, hc) && c.verdict.kind === 'digit'),
+    // Turned, the data cells are those that end up below and right of the headers.
+    turned: layout.cells.filter((c) => c.r < rows - hr && c.c < cols - hc && c.verdict.kind === 'digit'),
+  };
 }
 
 async function meanConfidences(upright: CellCut[], turned: CellCut[], m: ReaderModel): Promise<[number, number]> {
@@ -80,9 +75,6 @@ async function meanConfidences(upright: CellCut[], turned: CellCut[], m: ReaderM
   };
   return [mean(0, upright.length), mean(upright.length, turned.length)];
 }
-
-/** Mean calibrated confidence above which digit cells read as they are settle that the page is upright. */
-const UPRIGHT_SURE = 0.95;
 
 interface LayoutRead {
   layout: PageLayout;
@@ -114,10 +106,15 @@ async function readLayout(layout: PageLayout, m: ReaderModel, headerRows: number
 
 export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: number, headerCols: number): Promise<PageReading> {
   if (!layout0.grid) return { layout: layout0, rows: 0, cols: 0, cells: [] };
-  // Read as it is; only when that is not convincingly upright, compare with the half-turned page.
+  // Read as it is, and a sample of digit cells half-turned: an upright page's digits read far better as
+  // they are. Only when they do not (an upside-down page, or a page of digits the model finds hard),
+  // every digit cell is read both ways and the better way wins. (Upside down, 0, 1, 8 and 6/9 still
+  // read as digits, so "confident as it is" alone does not prove a page upright.)
   let r = await readLayout(layout0, m, headerRows, headerCols);
-  if (r.digitConfidence < UPRIGHT_SURE) {
-    const [up, down] = await orientationScores(layout0, m, headerRows, headerCols);
+  const cand = orientationCells(layout0, headerRows, headerCols);
+  const [, turnedSample] = await meanConfidences([], spread(cand.turned, ORIENTATION_SAMPLE), m);
+  if (cand.turned.length > 0 && turnedSample > r.digitConfidence - ORIENTATION_SURE) {
+    const [up, down] = await meanConfidences(cand.upright, cand.turned, m);
     if (down > up + 0.02) r = await readLayout(turn(layout0), m, headerRows, headerCols);
   }
   const { layout, data, byCell, probs } = r;
