@@ -68,6 +68,20 @@ describe('findGrid', () => {
     expect(g.rows).toHaveLength(11);
   });
 
+  it('is not fooled by the page edges showing as dark lines (a scanner shadow)', () => {
+    const { img, xs, ys } = drawTable(10, 6, 2);
+    const { data, width: w, height: h } = img;
+    for (let k = 0; k < 4; k++) {
+      for (let x = 0; x < w; x++) data[k * w + x] = data[(h - 1 - k) * w + x] = 90;
+      for (let y = 0; y < h; y++) data[y * w + k] = data[y * w + w - 1 - k] = 90;
+    }
+    const g = findGrid(binarise(img), { dpi: DPI })!;
+    expect(g.rows).toHaveLength(11);
+    expect(g.cols).toHaveLength(7);
+    expect(Math.abs(g.cols[0]!.a - (xs[0]! + 1))).toBeLessThan(2.5);
+    expect(Math.abs(g.rows[0]!.a - (ys[0]! + 1))).toBeLessThan(2.5);
+  });
+
   it('finds the table again after a 3° skew is undone, and cells land where they were', () => {
     const { img, xs, ys } = drawTable(9, 5, 2);
     const skewed = rotateGray(img, 3);

@@ -232,7 +232,18 @@ export function findGrid(mask: Mask, o: GridOptions): Grid | null {
   const tolerance = Math.max(3, 1.2 * mm);
   const hLines = traceLines(stripPeaks(hRuns, w, h, 'h', Math.max(4, Math.round(w / (5 * mm))), 0.6), w, tolerance, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
   const vLines = traceLines(stripPeaks(vRuns, w, h, 'v', Math.max(4, Math.round(h / (5 * mm))), 0.6), h, tolerance, 3).map((l) => refineExtent(l, vRuns, w, h, 'v', minRun));
-  const g = assemble(hLines, vLines, mm);
+  // The page's own edges (a scanner's shadow, a dark bed around a small sheet) trace as long lines too,
+  // and frame everything; a printed table never runs along the edge of the paper.
+  const edge = 2 * mm;
+  const inside = (l: Line, along: number, across: number): boolean => {
+    const mid = lineAt(l, along / 2);
+    return mid > edge && mid < across - edge;
+  };
+  const g = assemble(
+    hLines.filter((l) => inside(l, w, h)),
+    vLines.filter((l) => inside(l, h, w)),
+    mm,
+  );
   return g && ruledOnly(g, hRuns, vRuns, w, h);
 }
 
