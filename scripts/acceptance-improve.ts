@@ -138,12 +138,14 @@ async function main(): Promise<number> {
     const trainRead = readAndScore(sheetsIn(join(dir, 'train')), db, train.truth, join(dir, 'train-cells.csv'));
     const review = reviewCsv(readFileSync(join(dir, 'train-cells.csv'), 'utf8'), train.truth, v['with-junk'] === true);
     writeFileSync(join(dir, 'review.csv'), review.csv);
-    log(`review apply: ${review.cells} cells (${review.changed} where the truth differs from the export's status/value)`);
-    const applied = hoedown(['review', 'apply', '--db', db, join(dir, 'review.csv')]);
+    log(`review apply: ${review.cells} cells (${review.changed} of them not already auto with the right value)`);
+    const applied = hoedown(['review', 'apply', '--db', db, join(dir, 'review.csv'), '--json']);
 
     log('model improve');
     const improveRun = hoedown(['model', 'improve', '--db', db, '--json', ...(v.epochs ? ['--epochs', v.epochs] : [])]);
     const improve = lastJson<{ promoted: boolean; reason: string; old: { version: number }; new: { version: number } }>(improveRun.stdout);
+    // The command's own fine-tuning time, when it prints one ("version 2: ... (123 s)"), besides the wall time.
+    const fineTune = /^version \d+:.*\((\d+) s\)$/m.exec(improveRun.stderr);
     log(`improve: ${improveRun.seconds.toFixed(0)} s, promoted ${improve.promoted} (${improve.reason})`);
     if (!improve.promoted) {
       // Measured all the same, to see what the refused version would have done.
@@ -166,8 +168,8 @@ async function main(): Promise<number> {
     const pass = Object.values(bars).every(Boolean);
     Object.assign(summary, {
       train: { cells: trainRead.cells, digit_cells: trainRead.digit_cells, flag_rate: trainRead.flag_rate, error_among_auto: trainRead.error_among_auto },
-      review: { cells: review.cells, with_junk: v['with-junk'] === true, apply_seconds: Math.round(applied.seconds * 10) / 10, stderr: applied.stderr.trim().split('\n').slice(-2) },
-      improve: { seconds: Math.round(improveRun.seconds * 10) / 10, ...improve },
+      review: { cells: review.cells, not_auto_right: review.changed, with_junk: v['with-junk'] === true, apply_seconds: Math.round(applied.seconds * 10) / 10, applied: lastJson<unknown>(applied.stdout) },
+      improve: { seconds: Math.round(improveRun.seconds * 10) / 10, fine_tune_seconds: fineTune ? Number(fineTune[1]) : null, ...improve },
       improved: { ...improved, version: improve.new.version, model: newPath, mnist_test_accuracy: improvedMnist },
       falls,
       mnist_drop_points: dropPoints,
