@@ -59,6 +59,13 @@ export class NotEnoughReviews extends Error {
   }
 }
 
+/** A card's MNIST test accuracy when it was measured on all 10,000 digits (fine-tunes say how many). */
+function fullTestAccuracy(card: Record<string, unknown>): number | undefined {
+  const acc = card['test_accuracy'];
+  const digits = (card['training'] as Record<string, unknown> | undefined)?.['test_digits'];
+  return typeof acc === 'number' && (digits === undefined || digits === 10_000) ? acc : undefined;
+}
+
 const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
 
 /** The promotion rule of issue 6, with the reason in words. Accuracies are fractions. */
@@ -88,7 +95,7 @@ export async function improveModel(db: Db, dbPath: string, o: ImproveOptions = {
   const task = startFineTuneTask(
     {
       config,
-      base: { path: base.path, arch: base.arch, temperature: base.temperature, sha256: base.sha256 },
+      base: { path: base.path, arch: base.arch, temperature: base.temperature, sha256: base.sha256, testAccuracy: fullTestAccuracy(base.card) },
       train: toCropSet(train),
       holdout: toCropSet(holdout),
       outDir: candidateDir,
