@@ -13,7 +13,7 @@ import { CancelledError } from '../../ml/train.js';
 import { type Db, models } from '../store/index.js';
 import { activeModel } from './models.js';
 import { useVersion } from './registry.js';
-import { reviewedCrops, splitHoldout, toCropSet } from './review-data.js';
+import { reviewedCrops, splitReviewed, toCropSet } from './review-data.js';
 
 /** Reviewed crops needed before fine-tuning: a fifth (20) are held out, too few to judge by below that. */
 export const MIN_REVIEWED = 100;
@@ -88,7 +88,7 @@ export async function improveModel(db: Db, dbPath: string, o: ImproveOptions = {
   const crops = reviewedCrops(db);
   const need = o.minReviewed ?? MIN_REVIEWED;
   if (crops.length < need) throw new NotEnoughReviews(crops.length, need);
-  const { train, holdout } = splitHoldout(crops, 0);
+  const { train, holdout } = splitReviewed(crops, 0);
   const config: FineTuneConfig = { ...DEFAULT_FINETUNE, ...o.config, ...(o.epochs ? { epochs: o.epochs } : {}) };
   const modelsDir = join(dirname(resolve(dbPath)), 'models');
   const candidateDir = join(modelsDir, `.candidate-${randomUUID()}`);

@@ -1,7 +1,7 @@
 // Training data from reviews: which cells count, what they carry, and the seeded stratified hold-out.
 import { describe, expect, it } from 'vitest';
 import { useTempDbs, importSheet } from '../store/testing.js';
-import { reviewedCrops, splitHoldout, toCropSet } from './review-data.js';
+import { reviewedCrops, splitHoldout, splitReviewed, toCropSet } from './review-data.js';
 import { digitCells, digitPixels, mnistTrain } from './testing-crops.js';
 
 const temp = useTempDbs();
@@ -42,5 +42,13 @@ describe('training data from reviews', () => {
     const shuffled = [...crops].reverse();
     expect(splitHoldout(shuffled, 0).holdout.map((c) => c.cellId).sort()).toEqual(a.holdout.map((c) => c.cellId).sort());
     expect(splitHoldout(crops, 1).holdout.map((c) => c.cellId).sort()).not.toEqual(a.holdout.map((c) => c.cellId).sort());
+  });
+
+  it('splits reviewed crops by where they are, so sheets imported in another order split the same', () => {
+    const at = (i: number, cellId: number) => ({ cellId, value: i % 10, file: `s${Math.floor(i / 10)}.png`, page: 1, row: 1 + (i % 10), col: 1 }) as Parameters<typeof splitReviewed>[0][number];
+    const a = splitReviewed(Array.from({ length: 40 }, (_, i) => at(i, i + 1)));
+    const b = splitReviewed(Array.from({ length: 40 }, (_, i) => at(i, 1000 - i)));
+    const where = (x: { holdout: { file: string; row: number }[] }) => x.holdout.map((c) => `${c.file}:${c.row}`).sort();
+    expect(where(b)).toEqual(where(a));
   });
 });

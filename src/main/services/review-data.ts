@@ -24,7 +24,14 @@ export interface ReviewedCrop {
   pixels: Float32Array;
 }
 
-/** Every reviewed digit crop, in cell order; crops that are not a 28×28 digit are left out. */
+/** Where a cell is on paper: the same reviews of the same sheets give the same key, whatever the ids. */
+const address = (c: { file: string; page: number; row: number; col: number }): string => `${c.file}\u0000${c.page}\u0000${c.row}\u0000${c.col}`;
+
+/**
+ * Every reviewed digit crop, in the order of where it is (file, page, row, col): sheets imported again
+ * in another order give the same list, so a fine-tune on them sees the same batches. Crops that are
+ * not a 28×28 digit are left out.
+ */
 export function reviewedCrops(db: Db): ReviewedCrop[] {
   const out: ReviewedCrop[] = [];
   for (const r of readings.reviewed(db)) {
@@ -32,25 +39,30 @@ export function reviewedCrops(db: Db): ReviewedCrop[] {
     if (!pixels) continue;
     out.push({ cellId: r.cellId, value: r.value, readValue: r.readValue, status: r.status, judge: r.judge, file: r.file, page: r.page, row: r.row, col: r.col, pixels });
   }
-  return out;
+  const key = new Map(out.map((c) => [c, address(c)]));
+  return out.sort((a, b) => (key.get(a)! < key.get(b)! ? -1 : key.get(a)! > key.get(b)! ? 1 : a.cellId - b.cellId));
 }
 
 /**
  * Holds out one in `every` crops, stratified by value: crops sorted by value then in a seeded random
  * order, every `every`-th taken from a seeded offset. Each digit is held out in proportion, and the
- * same set of reviews always gives the same split.
+ * same reviews always give the same split: the random keys are drawn in the order of `id` (the
+ * cell's address for reviewed crops), not in the order the crops came in.
  */
-export function splitHoldout<T extends { value: number; cellId: number }>(crops: readonly T[], seed = 0, every = 5): { train: T[]; holdout: T[] } {
+export function splitHoldout<T extends { value: number; cellId: number }>(crops: readonly T[], seed = 0, every = 5, id: (c: T) => string = (c) => String(c.cellId).padStart(16, '0')): { train: T[]; holdout: T[] } {
   const rng = new Rng(seed);
-  // Keys drawn in cell order, so the split depends on the reviews, not on the order they came in.
-  const key = new Map([...crops].sort((a, b) => a.cellId - b.cellId).map((c) => [c.cellId, rng.uniform()]));
-  const sorted = [...crops].sort((a, b) => a.value - b.value || key.get(a.cellId)! - key.get(b.cellId)! || a.cellId - b.cellId);
+  const ids = new Map(crops.map((c) => [c, id(c)]));
+  const key = new Map([...crops].sort((a, b) => (ids.get(a)! < ids.get(b)! ? -1 : ids.get(a)! > ids.get(b)! ? 1 : 0)).map((c) => [c, rng.uniform()]));
+  const sorted = [...crops].sort((a, b) => a.value - b.value || key.get(a)! - key.get(b)! || a.cellId - b.cellId);
   const offset = rng.int(every);
   const train: T[] = [];
   const holdout: T[] = [];
   sorted.forEach((c, i) => (i % every === offset ? holdout : train).push(c));
   return { train, holdout };
 }
+
+/** The hold-out of reviewed crops: keyed by where each cell is, so re-imported sheets split the same. */
+export const splitReviewed = (crops: readonly ReviewedCrop[], seed = 0): { train: ReviewedCrop[]; holdout: ReviewedCrop[] } => splitHoldout(crops, seed, 5, address);
 
 /** Crops as one block of network input with their labels. */
 export function toCropSet(crops: readonly ReviewedCrop[]): CropSet {
