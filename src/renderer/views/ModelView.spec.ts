@@ -12,7 +12,8 @@ describe('the model view', () => {
     renderView(ModelView, client);
     expect((await screen.findByTestId('model-card')).textContent).toMatch(/99\.61%/);
     expect(screen.getByTestId('confusion').querySelectorAll('[role="cell"]')).toHaveLength(100);
-    expect(screen.getByTestId('risk-coverage').querySelector('path')).toBeTruthy();
+    // Drawn as SVG (the marks are the chart's children inside ChartFrame's svg), not as unknown HTML tags.
+    expect(screen.getByTestId('risk-coverage').querySelector('path')?.namespaceURI).toBe('http://www.w3.org/2000/svg');
     const confirm = screen.getByTestId('threshold-confirm') as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
     // The slider steps through the curve's thresholds from high to low: 1, .99, .95, .9, .8, .5, 0.
@@ -35,6 +36,7 @@ describe('the model view', () => {
     client.emit('task', { ...base, progress: 0.5, epochs: [{ epoch: 1, loss: 0.31, accuracy: 0.962 }] });
     expect((await screen.findByTestId('loss-chart')).textContent).toMatch(/Training loss: 0\.310 after epoch 1/);
     expect(screen.getByTestId('accuracy-chart').textContent).toMatch(/96\.20%/);
+    expect(screen.getByTestId('loss-chart').querySelector('circle')?.namespaceURI).toBe('http://www.w3.org/2000/svg');
     client.emit('task', { ...base, progress: 0.9, epochs: [{ epoch: 1, loss: 0.31, accuracy: 0.962 }, { epoch: 2, loss: 0.12, accuracy: 0.978 }] });
     await waitFor(() => expect(screen.getByTestId('loss-chart').textContent).toMatch(/0\.120 after epoch 2/));
     await fireEvent.click(screen.getByTestId('train-cancel'));
