@@ -3,6 +3,7 @@
 // how many of the remaining auto-accepted values are wrong, with a 95% Wilson interval. The sample
 // (seed, cells) is stored in the settings, so it is drawn once and stays the same.
 import { Rng } from '../../ml/rng.js';
+import type { AuditState } from '../../shared/contract.js';
 import { type Db, cells, readings, settings } from '../store/index.js';
 import { wilson } from './wilson.js';
 
@@ -21,30 +22,12 @@ interface StoredSample {
   cellIds: number[];
 }
 
-export interface AuditSummary {
-  started: boolean;
-  rate: number;
-  min: number;
-  drawnAt: string | null;
-  sampled: number;
-  /** Sampled cells a person decided. */
-  checked: number;
-  /** Of those, the ones whose automatic value was wrong (corrected, or unresolved: it could not stand). */
-  wrong: number;
-  /** Sampled cells still waiting in the review queue. */
-  pending: number;
-  /** Auto-accepted cells in the export now: what the estimate is about. */
-  autoCells: number;
-  /** Wrong values estimated among `autoCells` (null until a sampled cell has been checked). */
-  estimate: { wrong: number; low: number; high: number; rate: number; rateLow: number; rateHigh: number } | null;
-}
-
 const stored = (db: Db): StoredSample | undefined => settings.get<StoredSample>(db, AUDIT_KEY);
 
-export function auditSummary(db: Db): AuditSummary {
+export function auditSummary(db: Db): AuditState {
   const s = stored(db);
   const autoCells = readings.countByStatus(db).auto;
-  const base: AuditSummary = { started: false, rate: s?.rate ?? DEFAULT_RATE, min: s?.min ?? DEFAULT_MIN, drawnAt: null, sampled: 0, checked: 0, wrong: 0, pending: 0, autoCells, estimate: null };
+  const base: AuditState = { started: false, rate: s?.rate ?? DEFAULT_RATE, min: s?.min ?? DEFAULT_MIN, drawnAt: null, sampled: 0, checked: 0, wrong: 0, pending: 0, autoCells, estimate: null };
   if (!s) return base;
   let checked = 0;
   let wrong = 0;
@@ -59,7 +42,7 @@ export function auditSummary(db: Db): AuditSummary {
       wrong++;
     } else pending++;
   }
-  let estimate: AuditSummary['estimate'] = null;
+  let estimate: AuditState['estimate'] = null;
   if (checked > 0) {
     const w = wilson(wrong, checked);
     estimate = { wrong: w.p * autoCells, low: w.low * autoCells, high: w.high * autoCells, rate: w.p, rateLow: w.low, rateHigh: w.high };
@@ -71,7 +54,7 @@ export function auditSummary(db: Db): AuditSummary {
  * Draws the sample (once: a stored one is kept) and flags its cells for review, each with an 'audit'
  * event by `user`. Refuses when no cell is auto-accepted.
  */
-export function startAudit(db: Db, user: string, o: { rate?: number; min?: number; seed?: number } = {}): { summary: AuditSummary; pageIds: number[] } {
+export function startAudit(db: Db, user: string, o: { rate?: number; min?: number; seed?: number } = {}): { summary: AuditState; pageIds: number[] } {
   const pageIds = new Set<number>();
   db.transaction(() => {
     if (stored(db)) return;
@@ -96,7 +79,7 @@ export function startAudit(db: Db, user: string, o: { rate?: number; min?: numbe
 const count = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 /** One line for `export`'s stderr. */
-export function auditLine(a: AuditSummary): string {
+export function auditLine(a: AuditState): string {
   if (!a.started) return `audit: no sample drawn yet, so no estimate of wrong values among the ${count(a.autoCells)} auto-accepted cells (Scores page: Start audit)`;
   if (!a.estimate) return `audit: ${a.checked} of ${a.sampled} sampled cells checked; no estimate of wrong values until one is (review queue, reason 'audit sample')`;
   const e = a.estimate;
