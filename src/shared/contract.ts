@@ -47,7 +47,20 @@ export interface AppInfo {
   transport: 'ipc' | 'http';
 }
 
-export interface PageSummary {
+/** A page's cells counted by status (retired cells left out). */
+export interface CellCounts {
+  cells: number;
+  auto: number;
+  flagged: number;
+  empty: number;
+  confirmed: number;
+  corrected: number;
+  unresolved: number;
+  /** Decided by a person: confirmed + corrected + unresolved. */
+  reviewed: number;
+}
+
+export interface PageSummary extends CellCounts {
   pageId: number;
   fileId: number;
   fileName: string;
@@ -56,14 +69,6 @@ export interface PageSummary {
   rows: number;
   cols: number;
   problem: string | null;
-  cells: number;
-  auto: number;
-  flagged: number;
-  empty: number;
-  confirmed: number;
-  corrected: number;
-  unresolved: number;
-  reviewed: number;
 }
 
 export interface CellView {

@@ -1,5 +1,6 @@
 // Pages of imported files: the stored page image, how the table was found on it, and per-page counts.
 // A page and its cells are stored in one transaction by the caller: `db.transaction(() => { insert; cells.insertMany })`.
+import type { CellCounts } from '../../shared/contract.js';
 import { now, toBlob, type Db } from './db.js';
 
 /** How the page was straightened and where its grid lies, kept so reviewers and rereads see the same cells. */
@@ -43,18 +44,10 @@ export interface PageRow {
   createdAt: string;
 }
 
-export interface PageSummary extends PageRow {
+/** The stored row with its file's name and judge; the counts are the ones the contract's summary carries. */
+export interface PageSummary extends PageRow, CellCounts {
   fileName: string;
   judge: string | null;
-  cells: number;
-  auto: number;
-  flagged: number;
-  empty: number;
-  confirmed: number;
-  corrected: number;
-  unresolved: number;
-  /** Decided by a person: confirmed + corrected + unresolved. */
-  reviewed: number;
 }
 
 /** A page that exports no cells, to be named on stderr by `export`. */
