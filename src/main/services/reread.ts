@@ -9,11 +9,11 @@ import { ImportError, openSheetFile } from '../sheets/decode.js';
 import { encodePng, rotateGray, toGray } from '../sheets/image.js';
 import { type Homography, type Point, type Quad, applyHomography, layoutInQuad, layoutUpright } from '../sheets/manual-grid.js';
 import { lineAt } from '../sheets/grid.js';
-import { digitImage, encodeGrayPng } from '../sheets/png.js';
 import { readPage } from '../sheets/reading.js';
 import type { Box, GrayImage } from '../sheets/types.js';
 import { DigitReader } from '../../ml/reader.js';
 import type { NewCell, PageTransform } from '../store/index.js';
+import { noDataCells, storedCell } from './page-reader.js';
 
 export interface RereadJob {
   /** The imported file, to read at full resolution if it is still there unchanged. */
@@ -127,9 +127,7 @@ export async function rereadPage(job: RereadJob): Promise<RereadResult> {
   }
   let problem: string | null = null;
   if (!g) problem = job.corners ? 'no table found inside the marked corners' : 'no table found';
-  else if (reading.rows <= 0 || reading.cols <= 0) {
-    problem = `the table has ${g.rows.length - 1}×${g.cols.length - 1} cells, no data cells after ${job.headerRows} header row(s) and ${job.headerCols} header column(s)`;
-  }
+  else if (reading.rows <= 0 || reading.cols <= 0) problem = noDataCells(g, job.headerRows, job.headerCols);
   let image: Uint8Array | null = null;
   if (turned) image = await encodePng(rotateGray(await toGray(job.stored), 180));
   const transform: PageTransform = {
@@ -153,17 +151,6 @@ export async function rereadPage(job: RereadJob): Promise<RereadResult> {
     cols: Math.max(0, reading.cols),
     problem,
     source: src.kind,
-    cells: reading.cells.map((c) => ({
-      row: c.row,
-      col: c.col,
-      box: mapBox(c.box),
-      crop: c.pixels ? encodeGrayPng(digitImage(c.pixels)) : null,
-      probs: c.probs,
-      value: c.value,
-      readValue: c.read,
-      confidence: c.confidence,
-      status: c.status,
-      reason: c.reason,
-    })),
+    cells: reading.cells.map((c) => storedCell(c, mapBox(c.box))),
   };
 }
