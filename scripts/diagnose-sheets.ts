@@ -1,7 +1,8 @@
 // Lists the cells of a generated set that the reader got wrong (junk accepted, digits read wrong or
 // found empty, empty cells not found empty), with the generator's detail for each, and writes each
 // one's cell image to OUT for a look: the working tool behind junk and accuracy fixes.
-//   npx tsx scripts/diagnose-sheets.ts --dir DIR [--out DIR] [--db PATH]
+// With --flags, digit cells sent to a person are listed too, and their reasons counted.
+//   npx tsx scripts/diagnose-sheets.ts --dir DIR [--out DIR] [--db PATH] [--flags]
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -15,6 +16,7 @@ const arg = (name: string): string | undefined => {
 const dir = arg('dir') ?? '';
 const out = arg('out') ?? join(dir, 'diag');
 const dbPath = arg('db') ?? join(out, 'diag.db');
+const withFlags = process.argv.includes('--flags');
 mkdirSync(out, { recursive: true });
 
 interface MetaPage {
@@ -52,6 +54,7 @@ const rows = db.all<Row>(
    FROM cells c JOIN pages p ON p.id = c.page_id JOIN files f ON f.id = p.file_id ORDER BY f.name, p.page, c.row, c.col`,
 );
 const counts = new Map<string, number>();
+const reasons = new Map<string, number>();
 for (const r of rows) {
   const t = truth.get(`${r.file}|${r.page}|${r.row}|${r.col}`);
   if (!t) continue;
@@ -62,6 +65,12 @@ for (const r of rows) {
   else if (t.kind === 'digit' && r.status === 'auto' && String(r.value) !== t.value) problem = 'wrong-auto';
   else if (t.kind === 'digit' && r.status === 'empty') problem = 'digit-empty';
   else if (t.kind === 'empty' && r.status !== 'empty') problem = 'empty-not-empty';
+  else if (withFlags && t.kind === 'digit' && r.status === 'flagged') {
+    problem = 'flagged';
+    // The reason without its numbers: "crossed out (straight stroke at 12° through the ink)" → "crossed out".
+    const why = (r.reason ?? 'low confidence').replace(/\s*\(.*$/, '');
+    reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
   const key = `${t.kind}:${detail}:${r.status}`;
   counts.set(key, (counts.get(key) ?? 0) + 1);
   if (!problem) continue;
@@ -80,4 +89,5 @@ for (const r of rows) {
   writeFileSync(join(out, name), await sharp(r.image).extract({ left: x, top: y, width: w, height: h }).png().toBuffer());
 }
 console.log([...counts].sort().map(([k, v]) => `${k} ${v}`).join('\n'));
+if (withFlags) console.log([...reasons].sort((a, b) => b[1] - a[1]).map(([k, v]) => `flag reason: ${k} ${v}`).join('\n'));
 db.close();

@@ -7,11 +7,22 @@ import { MAX_ASPECT, MAX_DENSITY, MAX_DENSITY_NARROW, MAX_HOLES, MAX_NECK, MAX_R
 // --- 5. Junk ------------------------------------------------------------------------------------------
 
 /**
+ * Why the ink does not look like one digit, and whether a trained detector may overrule it: marks side by
+ * side, too wide or joined by a thin bridge are two digits whatever a detector says; "scribble" and
+ * "crossed out" are only suspicions that bold pens, crossed sevens and open fours also raise (see
+ * reading.ts).
+ */
+export interface JunkFinding {
+  reason: string;
+  overrulable: boolean;
+}
+
+/**
  * Why the ink is not one digit, or null. `mask` (`w`×`h`, the ink's box), `comps` and `area` are the
  * strokes' shape (see SHAPE_LEVEL); `marks` and `marksArea` all the kept ink (any coordinates), whose
  * separate components are the separate marks (thresholding for the shape may break a faint stroke).
  */
-export function junkReason(mask: Uint8Array, w: number, h: number, comps: Component[], area: number, marks: Component[], marksArea: number, mm: number, f: CellFeatures): string | null {
+export function junkReason(mask: Uint8Array, w: number, h: number, comps: Component[], area: number, marks: Component[], marksArea: number, mm: number, f: CellFeatures): JunkFinding | null {
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (const c of comps) {
     x0 = Math.min(x0, c.x0);
@@ -65,22 +76,25 @@ export function junkReason(mask: Uint8Array, w: number, h: number, comps: Compon
   // (where two digits that touch through their blur halo come apart).
   const sep = sideBySide(marks, marksArea, 0.12, 0.4, 0.2) || sideBySide(comps, area, 0.2, 0.6, 0.1);
   f.bigComponents = sep;
-  if (sep > 0) return `${sep} separate marks side by side`;
+  if (sep > 0) return hard(`${sep} separate marks side by side`);
   const aspect = iw / ih;
-  if (aspect > MAX_ASPECT) return `ink too wide for one digit (${aspect.toFixed(2)} × its height)`;
-  if (aspect >= NECK_ASPECT && f.neck <= MAX_NECK) return 'two marks joined by a thin bridge (two digits?)';
-  if (f.tortuosity > MAX_TORTUOSITY) return `scribble (stroke ${f.tortuosity.toFixed(1)} × the ink height)`;
-  if (f.holes > MAX_HOLES) return `scribble (${f.holes} enclosed gaps)`;
+  if (aspect > MAX_ASPECT) return hard(`ink too wide for one digit (${aspect.toFixed(2)} × its height)`);
+  if (aspect >= NECK_ASPECT && f.neck <= MAX_NECK) return hard('two marks joined by a thin bridge (two digits?)');
+  if (f.tortuosity > MAX_TORTUOSITY) return soft(`scribble (stroke ${f.tortuosity.toFixed(1)} × the ink height)`);
+  if (f.holes > MAX_HOLES) return soft(`scribble (${f.holes} enclosed gaps)`);
   if (ih > 2 * mm && ((f.density > MAX_DENSITY && aspect >= 0.55) || (f.density > MAX_DENSITY_NARROW && aspect >= 0.4))) {
-    return `scribble (ink fills ${(100 * f.density).toFixed(0)}% of its box)`;
+    return soft(`scribble (ink fills ${(100 * f.density).toFixed(0)}% of its box)`);
   }
-  if (Math.max(f.rowRuns, f.colRuns) > MAX_RUNS) return `scribble (${Math.max(f.rowRuns, f.colRuns).toFixed(1)} strokes per line)`;
+  if (Math.max(f.rowRuns, f.colRuns) > MAX_RUNS) return soft(`scribble (${Math.max(f.rowRuns, f.colRuns).toFixed(1)} strokes per line)`);
 
   const strike = findStrike(mask, w, x0, y0, x1, y1, sw, mm, f.strikes);
   f.strike = strike;
-  if (strike !== null && strike.crossing) return `crossed out (straight stroke at ${strike.angle.toFixed(0)}° through the ink)`;
+  if (strike !== null && strike.crossing) return soft(`crossed out (straight stroke at ${strike.angle.toFixed(0)}° through the ink)`);
   return null;
 }
+
+const hard = (reason: string): JunkFinding => ({ reason, overrulable: false });
+const soft = (reason: string): JunkFinding => ({ reason, overrulable: true });
 
 /**
  * Paper regions of at least `minArea` px enclosed by the ink (4-connected paper, as goes with 8-connected

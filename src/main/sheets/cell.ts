@@ -217,14 +217,14 @@ export function inspectCell(page: GrayImage, box: Box, o: CellOptions, allStrike
       shapeArea += c.area;
     }
   }
-  const reason = parts.length === 0 ? null : junkReason(shape, bw, bh, parts, shapeArea, kept, area, mm, features);
+  const finding = parts.length === 0 ? null : junkReason(shape, bw, bh, parts, shapeArea, kept, area, mm, features);
 
   // 6. Pixels for the network, from the grey levels of all the kept ink.
   // A pen much thinner than MNIST's (stroke ~11% of the digit's height) is thickened.
   const thin = features.strokeWidth > 0 ? THIN_STROKE * features.inkBox.h - features.strokeWidth : 0;
   const grow = thin > 0 ? Math.min(3, Math.round(thin / 2)) : 0;
   const pixels = digitPixels(final, raw, zone, contrast, w, h, tLow, inkLevel, features.inkBox, grow);
-  if (reason !== null) return { verdict: { kind: 'junk', reason, pixels, ink }, features, width: w, height: h, scale, mask: final };
+  if (finding !== null) return { verdict: { kind: 'junk', reason: finding.reason, overrulable: finding.overrulable, pixels, ink }, features, width: w, height: h, scale, mask: final };
   return { verdict: { kind: 'digit', pixels, ink }, features, width: w, height: h, scale, mask: final };
 }
 

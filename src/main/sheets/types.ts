@@ -32,6 +32,8 @@ export interface CellVerdict {
   kind: CellKind;
   /** Why a cell is junk (several large strokes, too wide, crossed out, ...), for the person reviewing it. */
   reason?: string;
+  /** Junk by a shape rule the junk detector may overrule (a suspicion, not proof; see cell-junk.ts). */
+  overrulable?: boolean;
   /** 28×28 pixels 0-1, white ink on black, normalised like MNIST; present unless kind is 'empty'. */
   pixels?: Float32Array;
   /** Ink found, as a fraction of the cell's interior area (after border and speck removal). */
