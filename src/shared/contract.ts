@@ -24,6 +24,15 @@ export interface Box {
   h: number;
 }
 
+/** A point in pixels of the page image. */
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** A table's corners marked by hand: top-left, top-right, bottom-right, bottom-left. */
+export type Corners = [Point, Point, Point, Point];
+
 export interface ModelInfo {
   version: number;
   arch: string;
@@ -234,7 +243,7 @@ export interface Methods {
     pageId: number;
     headerRows?: number;
     headerCols?: number;
-    corners?: [{ x: number; y: number }, { x: number; y: number }, { x: number; y: number }, { x: number; y: number }];
+    corners?: Corners;
   }) => PageDetail;
   /**
    * Flagged cells, least confident first. `exclude`: cell ids the caller holds already (on screen,

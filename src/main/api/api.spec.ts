@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CellView, PageSummary, TaskState } from '../../shared/contract.js';
+import type { CellView, Corners, PageSummary, TaskState } from '../../shared/contract.js';
 import { RESOURCES, ROOT } from '../paths.js';
 import { events as eventLog, openDb } from '../store/index.js';
 import { type Api, createApi } from './index.js';
@@ -301,7 +301,7 @@ describe('rereads', () => {
       { x: x1, y: y0 },
       { x: x1, y: y1 },
       { x: x0, y: y1 },
-    ] as [{ x: number; y: number }, { x: number; y: number }, { x: number; y: number }, { x: number; y: number }];
+    ] as Corners;
     const byHand = await ok(api, 'pages.reread', { pageId: page.pageId, headerCols: 1, corners });
     expect(byHand.summary).toMatchObject({ rows: page.rows, cols: page.cols, problem: null });
     // The same cells as the first reading, in the same places, mostly read the same.
