@@ -29,18 +29,23 @@ export function binarise(img: GrayImage, o: BinariseOptions = {}): Mask {
   const sum = new Float64Array(bw * bh);
   const sq = new Float64Array(bw * bh);
   const cnt = new Float64Array(bw * bh);
-  // Block column of every x, computed once rather than per pixel.
-  const colBlock = new Int32Array(w);
-  for (let x = 0; x < w; x++) colBlock[x] = (x / block) | 0;
+  // Summed a block's width at a time into locals: the per-pixel read-modify-write of three arrays was
+  // most of the cost.
   for (let y = 0; y < h; y++) {
     const by = ((y / block) | 0) * bw;
     const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const v = data[row + x]!;
-      const b = by + colBlock[x]!;
-      sum[b]! += v;
-      sq[b]! += v * v;
-      cnt[b]!++;
+    for (let bx = 0; bx < bw; bx++) {
+      const end = row + Math.min(w, (bx + 1) * block);
+      let s = 0;
+      let s2 = 0;
+      for (let i = row + bx * block; i < end; i++) {
+        const v = data[i]!;
+        s += v;
+        s2 += v * v;
+      }
+      sum[by + bx]! += s;
+      sq[by + bx]! += s2;
+      cnt[by + bx]! += end - row - bx * block;
     }
   }
   // Per block: Sauvola threshold over its 3×3 neighbourhood of blocks.
@@ -68,16 +73,8 @@ export function binarise(img: GrayImage, o: BinariseOptions = {}): Mask {
     }
   }
   // Bilinear interpolation of the block thresholds, so block edges leave no seams: per row, the
-  // thresholds are first interpolated down the block columns, then each pixel between two of them.
-  const x0s = new Int32Array(w);
-  const x1s = new Int32Array(w);
-  const txs = new Float32Array(w);
-  for (let x = 0; x < w; x++) {
-    const fx = Math.min(Math.max((x + 0.5) / block - 0.5, 0), bw - 1);
-    x0s[x] = fx | 0;
-    x1s[x] = Math.min((fx | 0) + 1, bw - 1);
-    txs[x] = fx - (fx | 0);
-  }
+  // thresholds are first interpolated down the block columns, then stepped linearly across the pixels
+  // between two block centres (constant beyond the first and last centre).
   const rowThr = new Float64Array(bw);
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -87,10 +84,14 @@ export function binarise(img: GrayImage, o: BinariseOptions = {}): Mask {
     const ty = fy - y0;
     for (let c = 0; c < bw; c++) rowThr[c] = thr[y0 * bw + c]! * (1 - ty) + thr[y1 * bw + c]! * ty;
     const row = y * w;
-    for (let x = 0; x < w; x++) {
-      const tx = txs[x]!;
-      const t = rowThr[x0s[x]!]! * (1 - tx) + rowThr[x1s[x]!]! * tx;
-      out[row + x] = data[row + x]! < t ? 1 : 0;
+    let x = 0;
+    for (let c = -1; c < bw; c++) {
+      // Pixels whose block coordinate (x + 0.5) / block − 0.5 lies in [c, c + 1).
+      const xEnd = c + 1 >= bw ? w : Math.min(w, Math.ceil((c + 1.5) * block - 0.5));
+      const t0 = rowThr[Math.max(0, c)]!;
+      const slope = c < 0 || c + 1 >= bw ? 0 : (rowThr[c + 1]! - t0) / block;
+      let t = t0 + slope * ((x + 0.5) / block - 0.5 - c);
+      for (; x < xEnd; x++, t += slope) out[row + x] = data[row + x]! < t ? 1 : 0;
     }
   }
   return { width: w, height: h, data: out };

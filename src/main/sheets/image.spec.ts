@@ -224,4 +224,27 @@ describe('rotateGray', () => {
     expect(worst).toBeLessThan(140); // edges soften; nothing moves
     expect(darkBox(back)).toEqual({ x0: 40, y0: 30, x1: 79, y1: 59 });
   });
+
+  it('samples where the exact rotation says, on a side longer than the fixed-point range too', () => {
+    // A smooth ramp, so bilinear sampling is exact: each output pixel must hold the ramp's value at the
+    // point the rotation maps it from (to a grey level), from one end of a 40,000-pixel row to the other.
+    const W = 40000;
+    const H = 64;
+    const img = { width: W, height: H, data: new Uint8Array(W * H) };
+    const ramp = (x: number, y: number): number => 40 + (x / W) * 150 + y;
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) img.data[y * W + x] = Math.round(ramp(x, y));
+    const deg = 0.05;
+    const out = rotateGray(img, deg);
+    const t = (deg * Math.PI) / 180;
+    let worst = 0;
+    for (let x = 100; x < W - 100; x += 997) {
+      const y = 32;
+      // sample = centre + Rᵀ·(out − centre), R = [c −s; s c]
+      const sx = (W - 1) / 2 + Math.cos(t) * (x - (W - 1) / 2) + Math.sin(t) * (y - (H - 1) / 2);
+      const sy = (H - 1) / 2 - Math.sin(t) * (x - (W - 1) / 2) + Math.cos(t) * (y - (H - 1) / 2);
+      if (sy < 1 || sy > H - 2) continue;
+      worst = Math.max(worst, Math.abs(out.data[y * W + x]! - ramp(sx, sy)));
+    }
+    expect(worst).toBeLessThanOrEqual(1.5);
+  });
 });

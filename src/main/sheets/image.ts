@@ -244,27 +244,54 @@ export function rotateGray(img: GrayImage, degrees: number, background = 255, o:
   const s = Math.sin(t);
   const ow = o.expand ? Math.max(1, Math.ceil(Math.abs(w * c) + Math.abs(h * s) - 1e-6)) : w;
   const oh = o.expand ? Math.max(1, Math.ceil(Math.abs(w * s) + Math.abs(h * c) - 1e-6)) : h;
+  return { width: ow, height: oh, data: bilinearTurn(data, w, h, ow, oh, c, s, bg) };
+}
+
+/** The pixel at (x, y), or `bg` outside the image. */
+function pixelOr(data: Uint8Array, w: number, h: number, x: number, y: number, bg: number): number {
+  return x >= 0 && y >= 0 && x < w && y < h ? data[y * w + x]! : bg;
+}
+
+/**
+ * `data` (w×h) turned about its centre by the angle whose cosine and sine are `c` and `s`, onto an ow×oh
+ * canvas, bilinear, `bg` outside. Its own small function with no closures: V8 keeps the loop's
+ * variables in registers (inside rotateGray, with a closure over them, the loop ran twice as long).
+ */
+function bilinearTurn(data: Uint8Array, w: number, h: number, ow: number, oh: number, c: number, s: number, bg: number): Uint8Array {
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
   const ocx = (ow - 1) / 2;
   const ocy = (oh - 1) / 2;
   const out = new Uint8Array(ow * oh);
   // Clockwise on screen (y down): out − oc = R·(in − c) with R = [c −s; s c]; sample in = c + Rᵀ·(out − oc).
-  const at = (x: number, y: number): number => (x >= 0 && y >= 0 && x < w && y < h ? data[y * w + x]! : bg);
+  // Inner loop in fixed point with 8-bit weights: integer arithmetic is faster here, and a weight step of
+  // 1/256 changes a pixel by at most one grey level. 16 fraction bits, 12 for sides past 32k pixels (int32);
+  // the position is taken afresh every 256 pixels so the rounded steps never drift.
+  const bits = Math.max(w, h, ow, oh) < 32768 ? 16 : 12;
+  const FX = 2 ** bits;
+  const wb = bits - 8;
+  const dcx = Math.round(c * FX);
+  const dcy = Math.round(-s * FX);
   for (let y = 0; y < oh; y++) {
     const dy = y - ocy;
-    let sx = cx + c * -ocx + s * dy;
-    let sy = cy - s * -ocx + c * dy;
+    const rx = cx + c * -ocx + s * dy;
+    const ry = cy - s * -ocx + c * dy;
+    let sx = 0;
+    let sy = 0;
     let i = y * ow;
-    for (let x = 0; x < ow; x++, sx += c, sy -= s, i++) {
-      const x0 = Math.floor(sx);
-      const y0 = Math.floor(sy);
+    for (let x = 0; x < ow; x++, sx += dcx, sy += dcy, i++) {
+      if ((x & 255) === 0) {
+        sx = Math.round((rx + c * x) * FX);
+        sy = Math.round((ry - s * x) * FX);
+      }
+      const x0 = sx >> bits;
+      const y0 = sy >> bits;
       if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
         out[i] = bg;
         continue;
       }
-      const fx = sx - x0;
-      const fy = sy - y0;
+      const fx = (sx >> wb) & 255;
+      const fy = (sy >> wb) & 255;
       let p00: number, p10: number, p01: number, p11: number;
       if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {
         const j = y0 * w + x0;
@@ -273,17 +300,17 @@ export function rotateGray(img: GrayImage, degrees: number, background = 255, o:
         p01 = data[j + w]!;
         p11 = data[j + w + 1]!;
       } else {
-        p00 = at(x0, y0);
-        p10 = at(x0 + 1, y0);
-        p01 = at(x0, y0 + 1);
-        p11 = at(x0 + 1, y0 + 1);
+        p00 = pixelOr(data, w, h, x0, y0, bg);
+        p10 = pixelOr(data, w, h, x0 + 1, y0, bg);
+        p01 = pixelOr(data, w, h, x0, y0 + 1, bg);
+        p11 = pixelOr(data, w, h, x0 + 1, y0 + 1, bg);
       }
-      const top = p00 + (p10 - p00) * fx;
-      const bottom = p01 + (p11 - p01) * fx;
-      out[i] = (top + (bottom - top) * fy + 0.5) | 0;
+      const top = p00 * (256 - fx) + p10 * fx;
+      const bottom = p01 * (256 - fx) + p11 * fx;
+      out[i] = (top * (256 - fy) + bottom * fy + 32768) >> 16;
     }
   }
-  return { width: ow, height: oh, data: out };
+  return out;
 }
 
 /** A quarter turn onto a canvas of swapped size: clockwise when `cw`. */
