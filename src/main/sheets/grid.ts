@@ -43,21 +43,21 @@ export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v'): Uint8Array
     return out;
   }
   // Vertical runs, walked row by row (memory order) with one open run per column: a column-by-column
-  // walk strides the whole width at every step and was the slowest part of finding the grid.
+  // walk strides the whole width at every step and was the slowest part of finding the grid. (Inline,
+  // not a closure: variables a closure captures are loaded from its context at every use in the loop.)
   const start = new Int32Array(w).fill(-1);
-  const close = (x: number, end: number): void => {
-    if (end - start[x]! >= minRun) for (let y = start[x]!; y < end; y++) out[y * w + x] = 1;
-    start[x] = -1;
-  };
-  for (let y = 0; y < h; y++) {
+  for (let y = 0; y <= h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
-      if (data[row + x] === 1) {
-        if (start[x]! < 0) start[x] = y;
-      } else if (start[x]! >= 0) close(x, y);
+      const s = start[x]!;
+      if (y < h && data[row + x] === 1) {
+        if (s < 0) start[x] = y;
+      } else if (s >= 0) {
+        if (y - s >= minRun) for (let k = s * w + x, end = y * w + x; k < end; k += w) out[k] = 1;
+        start[x] = -1;
+      }
     }
   }
-  for (let x = 0; x < w; x++) if (start[x]! >= 0) close(x, h);
   return out;
 }
 
