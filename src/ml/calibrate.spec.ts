@@ -1,7 +1,7 @@
 // The flag threshold rules: the empirical one (errors among accepted) and the expected one (calibrated
 // probabilities among accepted) that fine-tunes use.
 import { describe, expect, it } from 'vitest';
-import { chooseThreshold, chooseThresholdExpected } from './calibrate.js';
+import { calibrateFineTune, chooseThreshold, chooseThresholdExpected, fitTemperature } from './calibrate.js';
 import type { Prediction } from './metrics.js';
 
 const right = (confidence: number): Prediction => ({ label: 1, predicted: 1, confidence });
@@ -30,5 +30,32 @@ describe('flag thresholds', () => {
     const moved = (rule: typeof chooseThreshold) => Math.abs(rule(base, 0.001) - rule(withError, 0.001));
     expect(moved(chooseThresholdExpected)).toBe(0);
     expect(moved(chooseThreshold)).toBeGreaterThan(0);
+  });
+});
+
+describe("a fine-tune's calibration", () => {
+  /** n digits, each with logit `margin` on its label (label i % 10) and 0 elsewhere. */
+  const logitsOf = (margins: number[]): { logits: Float32Array; labels: Uint8Array } => {
+    const logits = new Float32Array(margins.length * 10);
+    const labels = Uint8Array.from(margins, (_, i) => i % 10);
+    margins.forEach((m, i) => (logits[i * 10 + labels[i]!] = m));
+    return { logits, labels };
+  };
+  // Validation: mostly confident, a few unsure, a few confidently wrong (label moved one up).
+  const margins = Array.from({ length: 2000 }, (_, i) => 6 + (i % 37) / 4 - (i % 101 === 0 ? 5 : 0));
+  const val = logitsOf(margins);
+  for (let i = 0; i < 2000; i += 397) val.labels[i] = (val.labels[i]! + 1) % 10;
+
+  it('takes the temperature from the validation digits alone', () => {
+    const hold = logitsOf(Array.from({ length: 200 }, () => 9));
+    expect(calibrateFineTune(val.logits, val.labels, hold.logits).temperature).toBe(fitTemperature(val.logits, val.labels));
+  });
+
+  it('raises the threshold for held-out crops the model is unsure of, whatever their reviewed values', () => {
+    const sure = calibrateFineTune(val.logits, val.labels, logitsOf(Array.from({ length: 200 }, () => 12)).logits);
+    const unsure = calibrateFineTune(val.logits, val.labels, logitsOf(Array.from({ length: 200 }, (_, i) => 3 + (i % 20) / 4)).logits);
+    expect(unsure.temperature).toBe(sure.temperature);
+    expect(unsure.threshold).toBeGreaterThan(sure.threshold);
+    // The crops' labels are no input at all: a mistaken review (a page read upside down) cannot move it.
   });
 });

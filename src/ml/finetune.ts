@@ -4,11 +4,11 @@
 // and the rest MNIST train digits (so MNIST is not forgotten), all warped by the engine's affine
 // augmentation. The candidate is the largest step toward the fine-tuned weights that MNIST
 // validation accepts (`chooseBlend`); base and candidate are then measured on the held-out crops and
-// MNIST test, and temperature and threshold re-fitted on MNIST validation digits plus the held-out
-// crops. Decides nothing: the caller promotes or not.
+// MNIST test, the temperature re-fitted on MNIST validation digits and the threshold on those and the
+// held-out crops (calibrateFineTune). Decides nothing: the caller promotes or not.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseThresholdExpected, fitTemperature } from './calibrate.js';
+import { calibrateFineTune } from './calibrate.js';
 import { type ModelCard, evalReport, sha256 } from './card.js';
 import { DEFAULT_AUGMENT } from './data/augment.js';
 import { type Batch, NUM_CLASSES, splitValidation } from './data/batches.js';
@@ -280,14 +280,11 @@ async function finish(job: FineTuneJob, arch: Arch, base: StateDict, tuned: Stat
   const old: Scores = { holdoutAccuracy: accuracyOf(oldHold!, job.holdout.labels), testAccuracy: cardTest ?? accuracyOf(oldTest!, test.labels) };
   const fresh: Scores = { holdoutAccuracy: accuracyOf(newHold!, job.holdout.labels), testAccuracy: accuracyOf(newTest!, test.labels) };
 
-  // Calibration data: MNIST validation digits and the held-out crops, side by side (plain
-  // concatenation): the temperature fits both kinds of handwriting, and the threshold keeps the
-  // expected error among accepted digits of both under the target (chooseThresholdExpected: the
-  // empirical rule of the shipped model swung from 0.92 to 0.98 between fine-tunes of equal accuracy).
+  // Calibration (calibrateFineTune): the temperature on the MNIST validation digits, the threshold on
+  // them and the held-out crops' images. The ECE figures below are on both, labels included.
   const calLogits = concat(chosen.valLogits, newHold!);
   const calLabels = Uint8Array.from([...val.labels, ...job.holdout.labels]);
-  const temperature = fitTemperature(calLogits, calLabels);
-  const cal = { temperature, threshold: chooseThresholdExpected(predictions(softmax(calLogits, temperature), calLabels), c.targetError) };
+  const cal = calibrateFineTune(chosen.valLogits, val.labels, newHold!, c.targetError);
   const before = evalReport(newTest!, test.labels, 1);
   const after = evalReport(newTest!, test.labels, cal.temperature);
   const calEce = (t: number): number => ece(predictions(softmax(calLogits, t), calLabels));
@@ -319,12 +316,13 @@ async function finish(job: FineTuneJob, arch: Arch, base: StateDict, tuned: Stat
       base_holdout_accuracy: old.holdoutAccuracy,
       base_test_accuracy: old.testAccuracy,
       base_test_from: cardTest === undefined ? 'measured' : 'card',
-      threshold_rule: 'expected error among accepted (calibrated probabilities) <= target_error',
+      temperature_from: `${val.count} MNIST validation digits`,
+      threshold_rule: 'expected error among accepted (calibrated probabilities) <= target_error, over the validation digits and the held-out crops',
       base_val_accuracy: chosen.baseVal,
       blend: chosen.alpha,
       blends_tried: chosen.tried,
       test_digits: test.count,
-      calibration: `${val.count} MNIST validation digits + ${job.holdout.labels.length} held-out reviewed crops`,
+      calibration: `${val.count} MNIST validation digits (temperature) + ${job.holdout.labels.length} held-out reviewed crops (threshold)`,
       calibration_ece_before: calEce(1),
       calibration_ece_after: calEce(cal.temperature),
       seconds: Math.round(seconds * 10) / 10,

@@ -64,6 +64,24 @@ describe('model improve', () => {
     expect(v.reason).toMatch(/^kept version 1: hold-out accuracy .* \(it must be no lower\)/);
   });
 
+  it('gives the same model from the same reviews: every random draw comes from the seed', async () => {
+    const d = mnistTrain();
+    const set = (from: number, n: number) => ({ pixels: d.images.slice(from * 784, (from + n) * 784), labels: d.labels.slice(from, from + n) });
+    const card = JSON.parse(readFileSync(SHIPPED_CARD, 'utf8')) as { temperature: number; sha256: string };
+    const run = (outDir: string) =>
+      fineTune({
+        config: { ...DEFAULT_FINETUNE, ...small, epochs: 1, valTolerance: 1 },
+        base: { path: SHIPPED_MODEL, arch: 'cnn-m', temperature: card.temperature, sha256: card.sha256 },
+        train: set(3000, 64),
+        holdout: set(4000, 20),
+        outDir: join(dirname(temp.path()), outDir),
+      });
+    const [a, b] = [await run('first'), await run('second')];
+    expect(b.card.sha256).toBe(a.card.sha256);
+    expect(sha256(readFileSync(b.modelPath))).toBe(sha256(readFileSync(a.modelPath)));
+    expect([b.card.temperature, b.card.threshold]).toEqual([a.card.temperature, a.card.threshold]);
+  });
+
   it('fine-tunes on the worker and registers the new version beside the database, promoted or not', async () => {
     const db = temp.open();
     const d = mnistTrain();
