@@ -95,9 +95,9 @@ export function calibrate(valLogits: Float32Array, valLabels: Uint8Array, target
 /**
  * A fine-tuned model's calibration (issue 6). The temperature is fitted on the MNIST validation digits
  * alone: thousands of digits with clean labels. Fitted on them plus the ~200 held-out reviewed crops,
- * a handful of confident "errors" among the crops moved it from 1.23 to 1.36 (acceptance seeds
+ * a handful of confident "errors" among the crops took it to 1.36 instead of 1.08 (acceptance seeds
  * 7101/7202, where a page read upside down gave 31 crops the wrong value) and the threshold with it,
- * from 0.91 to 0.96, which flagged 60% more cells than the shipped model. The threshold keeps the
+ * to 0.96 instead of 0.91, which flagged 60% more cells than the shipped model. The threshold keeps the
  * expected error among accepted digits under `targetError` over both (`chooseThresholdExpected`):
  * the crops' handwriting is what the sheets hold, but only their images count, never their labels,
  * so a mistaken review cannot move it.
