@@ -100,7 +100,13 @@ function paperLevel(g: Float32Array, w: number, h: number, margin: number, plane
   const q75 = histQuantile(rh, 0.75 * total);
   const q95 = histQuantile(rh, 0.95 * total);
   const noise = Math.max(0.5, (q95 - q75) / 0.971);
-  return { level: q75 - 0.674 * noise, noise };
+  if (noise <= 10) return { level: q75 - 0.674 * noise, noise };
+  // Noisy, or more than a quarter ink (a bold felt-pen digit can cover most of the cell, and then q75 is
+  // ink): the brightest tenth is still paper. q99 − q90 = 1.045 σ.
+  const q90 = histQuantile(rh, 0.9 * total);
+  const q99 = histQuantile(rh, 0.99 * total);
+  const bright = Math.max(0.5, (q99 - q90) / 1.045);
+  return bright < noise ? { level: q90 - 1.282 * bright, noise: bright } : { level: q75 - 0.674 * noise, noise };
 }
 
 /** The residual (grey levels) below which `want` of the histogram's pixels lie, interpolated in its bin. */

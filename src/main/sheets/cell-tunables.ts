@@ -3,6 +3,8 @@
 /** Hysteresis thresholds on contrast (grey levels below the paper): floors, used when the paper is clean. */
 export const T_LOW_MIN = 8;
 export const T_HIGH_MIN = 14;
+/** The high threshold never above this: ink of any pen passes it, however noisy the estimate. */
+export const T_HIGH_MAX = 90;
 export const SPECK_MM2 = 0.3;
 export const SPECK_MM = 1.0;
 /** Empty: less ink than this, and no mark of at least STROKE_MIN_MM2 that is STROKE_MM long (diagonal). */

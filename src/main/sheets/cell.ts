@@ -33,7 +33,7 @@ import { digitPixels, histPercentile } from './cell-pixels.js';
 import type { Strike } from './cell-strike.js';
 import { hysteresis, paperContrast } from './cell-threshold.js';
 import { connectedComponents, type Component } from './components.js';
-import { ANALYSIS_DPI, EMPTY_MM2, SHAPE_LEVEL, SPECK_MM, SPECK_MM2, STROKE_MIN_MM2, STROKE_MM, T_HIGH_MIN, T_LOW_MIN, THIN_STROKE } from './cell-tunables.js';
+import { ANALYSIS_DPI, EMPTY_MM2, SHAPE_LEVEL, SPECK_MM, SPECK_MM2, STROKE_MIN_MM2, STROKE_MM, T_HIGH_MAX, T_HIGH_MIN, T_LOW_MIN, THIN_STROKE } from './cell-tunables.js';
 import type { Box, CellVerdict, GrayImage } from './types.js';
 
 export type { Strike } from './cell-strike.js';
@@ -136,7 +136,10 @@ export function inspectCell(page: GrayImage, box: Box, o: CellOptions, allStrike
   // 1. Paper plane, contrast, hysteresis threshold.
   const { contrast, noise } = paperContrast(grey, w, h, maxPure);
   const tLow = Math.min(40, Math.max(T_LOW_MIN, 3 * noise));
-  const tHigh = Math.max(T_HIGH_MIN, 1.6 * tLow, 5 * noise);
+  // Capped like tLow: the noise comes from the paper's residuals, and a bold felt-pen digit filling most
+  // of the cell (JPEG ringing around it) inflated it to ~50, which put tHigh past 255 and made the cell
+  // "empty". Pen ink has a contrast well above the cap.
+  const tHigh = Math.min(T_HIGH_MAX, Math.max(T_HIGH_MIN, 1.6 * tLow, 5 * noise));
   features.noise = noise;
   features.tLow = tLow;
   features.tHigh = tHigh;
