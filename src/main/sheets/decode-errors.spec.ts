@@ -96,11 +96,9 @@ describe('openSheetFile: bad files', () => {
   it('too-large: a PNG header claiming 100000×100000 is refused at once, without decoding', async () => {
     const path = await file('huge.png', hugePng(100_000, 100_000));
     vi.mocked(image.toGray).mockClear();
-    const t0 = performance.now();
     const err = await openError(path);
     expect(err.code).toBe('too-large');
     expect(err.message).toContain('100000×100000');
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(image.toGray).not.toHaveBeenCalled();
   });
 
