@@ -35,8 +35,12 @@ const perEpoch = Number(arg('samples', '80000'));
 const memberDir = arg('member-dir', 'training/junk-members');
 const given = arg('members', '');
 const SEED = 20261127;
-/** Fraction of held-out plain digits the detector may flag: each one costs a person a look. */
-const MAX_DIGIT_FLAGS = 0.003;
+/**
+ * Fraction of held-out plain digits the detector may flag: each one costs a person a look, but a junk
+ * cell let through is a wrong score. At 0.3% a strike through a slanted 1 (0.975) passed on a fresh
+ * 50-sheet set; at 0.5% the digits it flags on generated sheets went from 0.3-0.4% to 0.5-0.65%.
+ */
+const MAX_DIGIT_FLAGS = 0.005;
 const MEMBERS: PairStyle[] = ['centred', 'mixed'];
 
 const train = loadMnist('train');
