@@ -23,34 +23,22 @@ export interface Grid {
 
 export const lineAt = (l: Line, t: number): number => l.a + l.b * t;
 
-/**
- * Keeps the pixels of `mask` that lie in runs of at least `minRun` along x (dir 'h') or y ('v'). A run
- * may step one pixel sideways and skip gaps of up to `gap` pixels: a printed line one pixel wide that
- * is not quite level after deskewing steps from row to row, and where it is faint the binarisation
- * keeps it only in dashes (a 177-dpi page lost a column line that way beside marker scribbles). The
- * gaps bridged are kept as ink (`keep`), so the line is whole for the strips and the coverage check.
- */
-export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v', gap = 0): Uint8Array {
+/** Keeps the pixels of `mask` that lie in runs of at least `minRun` along x (dir 'h') or y ('v'). */
+export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v'): Uint8Array {
   const { width: w, height: h, data } = mask;
   const out = new Uint8Array(w * h);
   if (dir === 'h') {
     for (let y = 0; y < h; y++) {
       const row = y * w;
-      // Rows above and below (the same row at the page's edges): where a line one pixel wide stepped to.
-      const up = y > 0 ? row - w : row;
-      const down = y + 1 < h ? row + w : row;
       let start = -1;
-      let last = -1;
-      for (let x = 0; x < w; x++) {
-        if ((data[row + x]! | data[up + x]! | data[down + x]!) === 1) {
-          if (start < 0) start = x;
-          last = x;
-        } else if (start >= 0 && x - last > gap) {
-          if (last - start + 1 >= minRun) keep(out, data, row + start, row + last, 1, gap);
+      for (let x = 0; x <= w; x++) {
+        const on = x < w && data[row + x] === 1;
+        if (on && start < 0) start = x;
+        else if (!on && start >= 0) {
+          if (x - start >= minRun) out.fill(1, row + start, row + x);
           start = -1;
         }
       }
-      if (start >= 0 && last - start + 1 >= minRun) keep(out, data, row + start, row + last, 1, gap);
     }
     return out;
   }
@@ -58,37 +46,19 @@ export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v', gap = 0): U
   // walk strides the whole width at every step and was the slowest part of finding the grid. (Inline,
   // not a closure: variables a closure captures are loaded from its context at every use in the loop.)
   const start = new Int32Array(w).fill(-1);
-  const last = new Int32Array(w).fill(-1);
-  for (let y = 0; y < h; y++) {
+  for (let y = 0; y <= h; y++) {
     const row = y * w;
     for (let x = 0; x < w; x++) {
-      // The columns left and right (the same column at the page's edges): where a thin line stepped to.
-      const i = row + x;
-      if ((data[i]! | data[x > 0 ? i - 1 : i]! | data[x + 1 < w ? i + 1 : i]!) === 1) {
-        if (start[x]! < 0) start[x] = y;
-        last[x] = y;
-      } else if (start[x]! >= 0 && y - last[x]! > gap) {
-        if (last[x]! - start[x]! + 1 >= minRun) keep(out, data, start[x]! * w + x, last[x]! * w + x, w, gap);
+      const s = start[x]!;
+      if (y < h && data[row + x] === 1) {
+        if (s < 0) start[x] = y;
+      } else if (s >= 0) {
+        if (y - s >= minRun) for (let k = s * w + x, end = y * w + x; k < end; k += w) out[k] = 1;
         start[x] = -1;
       }
     }
   }
-  for (let x = 0; x < w; x++) if (start[x]! >= 0 && last[x]! - start[x]! + 1 >= minRun) keep(out, data, start[x]! * w + x, last[x]! * w + x, w, gap);
   return out;
-}
-
-/**
- * Copies the ink of one run (pixels `from`..`to` of `data`, `step` apart) into `out`, with its own gaps of
- * up to `gap` pixels filled: the dashes of a faint line become whole again, one pixel wide as printed.
- */
-function keep(out: Uint8Array, data: Uint8Array, from: number, to: number, step: number, gap: number): void {
-  let ink = -1;
-  for (let i = from; i <= to; i += step) {
-    if (data[i] !== 1) continue;
-    if (ink >= 0 && i - ink <= (gap + 1) * step) for (let j = ink + step; j < i; j += step) out[j] = 1;
-    out[i] = 1;
-    ink = i;
-  }
 }
 
 interface Peak {
@@ -244,12 +214,6 @@ function coverage(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' | 'v
   return b >= a ? n / (b - a + 1) : 0;
 }
 
-/**
- * Gaps a ruling line's run may skip (see longRuns): the dashes of a faint line are that close, while the
- * strokes of digits lined up down a column stop further than that short of the row lines they cross.
- */
-const GAP_MM = 0.5;
-
 export interface GridOptions {
   dpi: number;
 }
@@ -262,9 +226,8 @@ export function findGrid(mask: Mask, o: GridOptions): Grid | null {
   const { width: w, height: h } = mask;
   const mm = o.dpi / 25.4;
   const minRun = Math.max(8, Math.round(3 * mm));
-  const gap = Math.round(GAP_MM * mm);
-  const hRuns = longRuns(mask, minRun, 'h', gap);
-  const vRuns = longRuns(mask, minRun, 'v', gap);
+  const hRuns = longRuns(mask, minRun, 'h');
+  const vRuns = longRuns(mask, minRun, 'v');
   // Strips about 5 mm wide: short enough that a slightly slanted line stays one peak in each.
   const tolerance = Math.max(3, 1.2 * mm);
   const hLines = traceLines(stripPeaks(hRuns, w, h, 'h', Math.max(4, Math.round(w / (5 * mm))), 0.6), w, tolerance, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
