@@ -44,7 +44,10 @@ export function layoutPage(img: GrayImage, statedDpi: number | null): PageLayout
   const dpi = guessDpi(img, statedDpi);
   // One binarisation: the skew is an angle, which the mask shrunk to ~100 dpi shows as well as the whole
   // (for a fraction of the work), and the grid is found on the mask turned level.
-  const mask = binarise(img);
+  // Sauvola's k lower than for text (0.2): this mask only serves the skew and the table's lines, and
+  // faint one-pixel rules broke into dashes at 0.2 (a 152-dpi scan lost a row and a column); the cells
+  // are thresholded on their own (cell-threshold.ts), and stray ink makes no long runs.
+  const mask = binarise(img, { k: 0.08 });
   const skew = estimateSkew(orPool(mask, Math.max(1, Math.floor(dpi / SKEW_DPI))));
   const upright = rotateGray(img, -skew);
   const grid = findGrid(skew === 0 ? mask : rotateMask(mask, -skew), { dpi });
