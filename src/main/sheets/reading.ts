@@ -82,6 +82,34 @@ async function meanConfidences(upright: CellCut[], turned: CellCut[], m: ReaderM
   return [mean(0, upright.length), mean(upright.length, turned.length)];
 }
 
+/**
+ * Where the printed titles are, when that is plain: the header rows and columns hold several printed
+ * marks side by side (names, column titles), which the cell analysis calls junk, while data cells are
+ * mostly single digits or empty. Most title cells junk on one side (TITLES_PLAIN) and few on the other
+ * (TITLES_FEW) decides; anything else (no header rows or columns, titles of one digit) is left to the
+ * model. The digits alone misled it on upside-down pages in a bold felt pen, whose digits it read
+ * about as surely either way up; a model fine-tuned on such hands (issue 6) misread one such page
+ * whole that the shipped model had read right.
+ */
+const TITLES_PLAIN = 0.6;
+const TITLES_FEW = 0.3;
+
+export function titlesSay(layout: PageLayout, hr: number, hc: number): 'upright' | 'turned' | null {
+  if (!layout.grid || hr + hc === 0) return null;
+  const rows = layout.grid.rows.length - 1;
+  const cols = layout.grid.cols.length - 1;
+  if (rows <= 2 * hr || cols <= 2 * hc) return null;
+  const junkShare = (title: (c: CellCut) => boolean): number => {
+    const cells = layout.cells.filter(title);
+    return cells.length ? cells.filter((c) => c.verdict.kind === 'junk').length / cells.length : 0;
+  };
+  const upright = junkShare((c) => c.r < hr || c.c < hc);
+  const turned = junkShare((c) => c.r >= rows - hr || c.c >= cols - hc);
+  if (upright >= TITLES_PLAIN && turned <= TITLES_FEW) return 'upright';
+  if (turned >= TITLES_PLAIN && upright <= TITLES_FEW) return 'turned';
+  return null;
+}
+
 interface LayoutRead {
   layout: PageLayout;
   data: CellCut[];
@@ -116,10 +144,12 @@ export async function readPage(layout0: PageLayout, m: ReaderModel, headerRows: 
   // they are. Only when they do not (an upside-down page, or a page of digits the model finds hard),
   // every digit cell is read both ways and the better way wins. (Upside down, 0, 1, 8 and 6/9 still
   // read as digits, so "confident as it is" alone does not prove a page upright.)
-  let r = await readLayout(layout0, m, headerRows, headerCols);
+  // The printed titles decide first when they are plain (titlesSay); the model only when they are not.
+  const titles = titlesSay(layout0, headerRows, headerCols);
+  let r = await readLayout(titles === 'turned' ? turn(layout0) : layout0, m, headerRows, headerCols);
   const cand = orientationCells(layout0, headerRows, headerCols);
-  const [, turnedSample] = await meanConfidences([], spread(cand.turned, ORIENTATION_SAMPLE), m);
-  if (cand.turned.length > 0 && turnedSample > r.digitConfidence - ORIENTATION_SURE) {
+  const [, turnedSample] = titles ? [0, 0] : await meanConfidences([], spread(cand.turned, ORIENTATION_SAMPLE), m);
+  if (!titles && cand.turned.length > 0 && turnedSample > r.digitConfidence - ORIENTATION_SURE) {
     const [up, down] = await meanConfidences(cand.upright, cand.turned, m);
     if (down > up + 0.02) r = await readLayout(turn(layout0), m, headerRows, headerCols);
   }
