@@ -17,6 +17,7 @@ export default defineConfig(
     '.vite/',
     'coverage/',
     'test-results/',
+    'tmp/', // scratch, gitignored
   ]),
   js.configs.recommended,
   tseslint.configs.recommended,
