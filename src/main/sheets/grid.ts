@@ -24,7 +24,7 @@ export interface Grid {
 export const lineAt = (l: Line, t: number): number => l.a + l.b * t;
 
 /** Keeps the pixels of `mask` that lie in runs of at least `minRun` along x (dir 'h') or y ('v'). */
-export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v'): Uint8Array {
+export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v', profiles?: StripProfiles): Uint8Array {
   const { width: w, height: h, data } = mask;
   const out = new Uint8Array(w * h);
   if (dir === 'h') {
@@ -35,7 +35,10 @@ export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v'): Uint8Array
         const on = x < w && data[row + x] === 1;
         if (on && start < 0) start = x;
         else if (!on && start >= 0) {
-          if (x - start >= minRun) out.fill(1, row + start, row + x);
+          if (x - start >= minRun) {
+            out.fill(1, row + start, row + x);
+            if (profiles) addSpan(profiles, y, start, x);
+          }
           start = -1;
         }
       }
@@ -53,7 +56,10 @@ export function longRuns(mask: Mask, minRun: number, dir: 'h' | 'v'): Uint8Array
       if (y < h && data[row + x] === 1) {
         if (s < 0) start[x] = y;
       } else if (s >= 0) {
-        if (y - s >= minRun) for (let k = s * w + x, end = y * w + x; k < end; k += w) out[k] = 1;
+        if (y - s >= minRun) {
+          for (let k = s * w + x, end = y * w + x; k < end; k += w) out[k] = 1;
+          if (profiles) addSpan(profiles, x, s, y);
+        }
         start[x] = -1;
       }
     }
@@ -68,28 +74,42 @@ interface Peak {
 }
 
 /**
- * Positions across `strips` strips where the run mask covers most of the strip: for 'h', per
- * vertical strip, the rows whose count of run pixels exceeds `fill` of the strip width.
+ * Per strip along a direction, per position across it, how many run pixels lie in the strip: the strip
+ * profiles stripPeaks reads, added up run by run while longRuns finds the runs (few: ruling lines and
+ * long strokes) instead of summing the whole run mask again.
  */
-function stripPeaks(runs: Uint8Array, w: number, h: number, dir: 'h' | 'v', strips: number, fill: number): Peak[][] {
-  const along = dir === 'h' ? w : h;
-  const across = dir === 'h' ? h : w;
-  const size = Math.ceil(along / strips);
+export interface StripProfiles {
+  along: number;
+  across: number;
+  strips: number;
+  /** Strip s covers positions size·s … size·(s + 1) − 1 along. */
+  size: number;
+  /** strips × across counts. */
+  counts: Float32Array;
+}
+
+export function stripProfiles(along: number, across: number, strips: number): StripProfiles {
+  return { along, across, strips, size: Math.ceil(along / strips), counts: new Float32Array(strips * across) };
+}
+
+/** Adds the run from `a` to `b` (exclusive, along) at position `at` (across) to the strips it crosses. */
+function addSpan(p: StripProfiles, at: number, a: number, b: number): void {
+  for (let k = Math.floor(a / p.size); k * p.size < b && k < p.strips; k++) {
+    p.counts[k * p.across + at]! += Math.min(b, (k + 1) * p.size) - Math.max(a, k * p.size);
+  }
+}
+
+/**
+ * Positions across the strips where the runs cover most of the strip: for 'h', per vertical strip, the
+ * rows whose count of run pixels exceeds `fill` of the strip width.
+ */
+function stripPeaks(p: StripProfiles, fill: number): Peak[][] {
+  const { along, across, strips, size } = p;
   const out: Peak[][] = [];
   for (let s = 0; s < strips; s++) {
     const lo = s * size;
     const hi = Math.min(along, lo + size);
-    const prof = new Float32Array(across);
-    // Summed in memory order: rows of the strip for 'h', whole rows added column-wise for 'v'.
-    if (dir === 'h') {
-      for (let a = 0; a < across; a++) {
-        let n = 0;
-        for (let t = a * w + lo, end = a * w + hi; t < end; t++) n += runs[t]!;
-        prof[a] = n;
-      }
-    } else {
-      for (let t = lo; t < hi; t++) for (let a = 0, i = t * w; a < across; a++, i++) prof[a]! += runs[i]!;
-    }
+    const prof = p.counts.subarray(s * across, (s + 1) * across);
     const need = fill * (hi - lo);
     const peaks: Peak[] = [];
     for (let a = 0; a < across; a++) {
@@ -226,12 +246,14 @@ export function findGrid(mask: Mask, o: GridOptions): Grid | null {
   const { width: w, height: h } = mask;
   const mm = o.dpi / 25.4;
   const minRun = Math.max(8, Math.round(3 * mm));
-  const hRuns = longRuns(mask, minRun, 'h');
-  const vRuns = longRuns(mask, minRun, 'v');
+  const hProf = stripProfiles(w, h, Math.max(4, Math.round(w / (5 * mm))));
+  const vProf = stripProfiles(h, w, Math.max(4, Math.round(h / (5 * mm))));
+  const hRuns = longRuns(mask, minRun, 'h', hProf);
+  const vRuns = longRuns(mask, minRun, 'v', vProf);
   // Strips about 5 mm wide: short enough that a slightly slanted line stays one peak in each.
   const tolerance = Math.max(3, 1.2 * mm);
-  const hLines = traceLines(stripPeaks(hRuns, w, h, 'h', Math.max(4, Math.round(w / (5 * mm))), 0.6), w, tolerance, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
-  const vLines = traceLines(stripPeaks(vRuns, w, h, 'v', Math.max(4, Math.round(h / (5 * mm))), 0.6), h, tolerance, 3).map((l) => refineExtent(l, vRuns, w, h, 'v', minRun));
+  const hLines = traceLines(stripPeaks(hProf, 0.6), w, tolerance, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
+  const vLines = traceLines(stripPeaks(vProf, 0.6), h, tolerance, 3).map((l) => refineExtent(l, vRuns, w, h, 'v', minRun));
   // The page's own edges (a scanner's shadow, a dark bed around a small sheet) trace as long lines too,
   // and frame everything; a printed table never runs along the edge of the paper.
   const edge = 2 * mm;
