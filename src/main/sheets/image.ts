@@ -247,6 +247,26 @@ export function rotateGray(img: GrayImage, degrees: number, background = 255, o:
   return { width: ow, height: oh, data: bilinearTurn(data, w, h, ow, oh, c, s, bg) };
 }
 
+/** The x for which lo ≤ r + slope·x ≤ hi, as [from, to] (empty when from > to). */
+function within(r: number, slope: number, lo: number, hi: number): [number, number] {
+  if (Math.abs(slope) < 1e-12) return r >= lo && r <= hi ? [-Infinity, Infinity] : [Infinity, -Infinity];
+  const t1 = (lo - r) / slope;
+  const t2 = (hi - r) / slope;
+  return t1 < t2 ? [t1, t2] : [t2, t1];
+}
+
+/** One bilinear sample at fixed-point (sx, sy) near or past the image's edge: `bg` outside. */
+function edgeSample(data: Uint8Array, w: number, h: number, sx: number, sy: number, bits: number, bg: number): number {
+  const x0 = sx >> bits;
+  const y0 = sy >> bits;
+  if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) return bg;
+  const fx = (sx >> (bits - 8)) & 255;
+  const fy = (sy >> (bits - 8)) & 255;
+  const top = pixelOr(data, w, h, x0, y0, bg) * (256 - fx) + pixelOr(data, w, h, x0 + 1, y0, bg) * fx;
+  const bottom = pixelOr(data, w, h, x0, y0 + 1, bg) * (256 - fx) + pixelOr(data, w, h, x0 + 1, y0 + 1, bg) * fx;
+  return (top * (256 - fy) + bottom * fy + 32768) >> 16;
+}
+
 /** The pixel at (x, y), or `bg` outside the image. */
 function pixelOr(data: Uint8Array, w: number, h: number, x: number, y: number, bg: number): number {
   return x >= 0 && y >= 0 && x < w && y < h ? data[y * w + x]! : bg;
@@ -276,39 +296,29 @@ function bilinearTurn(data: Uint8Array, w: number, h: number, ow: number, oh: nu
     const dy = y - ocy;
     const rx = cx + c * -ocx + s * dy;
     const ry = cy - s * -ocx + c * dy;
+    // The stretch of the row whose four samples all lie inside (a pixel's margin for the rounding) runs
+    // without bounds checks; the ends go through edgeSample.
+    const [ax, bx] = within(rx, c, 1, w - 3);
+    const [ay, by] = within(ry, -s, 1, h - 3);
+    const xa = Math.min(ow, Math.max(0, Math.ceil(Math.max(ax, ay))));
+    const xb = Math.max(xa, Math.min(ow, Math.floor(Math.min(bx, by)) + 1));
+    const row = y * ow;
+    for (let x = 0; x < xa; x++) out[row + x] = edgeSample(data, w, h, Math.round((rx + c * x) * FX), Math.round((ry - s * x) * FX), bits, bg);
     let sx = 0;
     let sy = 0;
-    let i = y * ow;
-    for (let x = 0; x < ow; x++, sx += dcx, sy += dcy, i++) {
-      if ((x & 255) === 0) {
+    for (let x = xa, i = row + xa; x < xb; x++, sx += dcx, sy += dcy, i++) {
+      if (x === xa || ((x - xa) & 255) === 0) {
         sx = Math.round((rx + c * x) * FX);
         sy = Math.round((ry - s * x) * FX);
       }
-      const x0 = sx >> bits;
-      const y0 = sy >> bits;
-      if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
-        out[i] = bg;
-        continue;
-      }
       const fx = (sx >> wb) & 255;
       const fy = (sy >> wb) & 255;
-      let p00: number, p10: number, p01: number, p11: number;
-      if (x0 >= 0 && y0 >= 0 && x0 < w - 1 && y0 < h - 1) {
-        const j = y0 * w + x0;
-        p00 = data[j]!;
-        p10 = data[j + 1]!;
-        p01 = data[j + w]!;
-        p11 = data[j + w + 1]!;
-      } else {
-        p00 = pixelOr(data, w, h, x0, y0, bg);
-        p10 = pixelOr(data, w, h, x0 + 1, y0, bg);
-        p01 = pixelOr(data, w, h, x0, y0 + 1, bg);
-        p11 = pixelOr(data, w, h, x0 + 1, y0 + 1, bg);
-      }
-      const top = p00 * (256 - fx) + p10 * fx;
-      const bottom = p01 * (256 - fx) + p11 * fx;
+      const j = (sy >> bits) * w + (sx >> bits);
+      const top = data[j]! * (256 - fx) + data[j + 1]! * fx;
+      const bottom = data[j + w]! * (256 - fx) + data[j + w + 1]! * fx;
       out[i] = (top * (256 - fy) + bottom * fy + 32768) >> 16;
     }
+    for (let x = xb; x < ow; x++) out[row + x] = edgeSample(data, w, h, Math.round((rx + c * x) * FX), Math.round((ry - s * x) * FX), bits, bg);
   }
   return out;
 }
