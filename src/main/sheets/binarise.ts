@@ -119,6 +119,14 @@ export function orPool(mask: Mask, f: number): Mask {
  * page again. A pixel is ink when any of the four input pixels around its sample point is: nearest
  * neighbour alone breaks a thin slanted line into dashes too short to count as a ruling line.
  */
+/** The x for which lo ≤ r + slope·x < hi, as [from, to]. */
+function inside(r: number, slope: number, lo: number, hi: number): [number, number] {
+  if (Math.abs(slope) < 1e-12) return r >= lo && r < hi ? [-Infinity, Infinity] : [Infinity, -Infinity];
+  const t1 = (lo - r) / slope;
+  const t2 = (hi - r) / slope;
+  return t1 < t2 ? [t1, t2] : [t2, t1];
+}
+
 export function rotateMask(mask: Mask, degrees: number): Mask {
   const { width: w, height: h, data } = mask;
   const t = (degrees * Math.PI) / 180;
@@ -129,11 +137,18 @@ export function rotateMask(mask: Mask, degrees: number): Mask {
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const dy = y - cy;
-    let sx = cx - c * cx + s * dy;
-    let sy = cy + s * cx + c * dy;
-    let i = y * w;
-    for (let x = 0; x < w; x++, sx += c, sy -= s, i++) {
-      if (sx < 0 || sy < 0 || sx >= w - 1 || sy >= h - 1) continue;
+    const rx = cx - c * cx + s * dy;
+    const ry = cy + s * cx + c * dy;
+    // Only the stretch of the row that samples inside the mask: sx = rx + c·x in [0, w − 1), sy = ry − s·x
+    // in [0, h − 1) (a hair inside, so rounding never reads past an edge).
+    const [ax, bx] = inside(rx, c, 0, w - 1 - 1e-6);
+    const [ay, by] = inside(ry, -s, 0, h - 1 - 1e-6);
+    const xa = Math.min(w, Math.max(0, Math.ceil(Math.max(ax, ay))));
+    const xb = Math.min(w, Math.floor(Math.min(bx, by)) + 1);
+    let sx = rx + c * xa;
+    let sy = ry - s * xa;
+    for (let x = xa, i = y * w + xa; x < xb; x++, sx += c, sy -= s, i++) {
+      if (sx < 0 || sy < 0) continue; // the accumulated steps may undershoot by a rounding error
       const j = (sy | 0) * w + (sx | 0);
       out[i] = data[j]! | data[j + 1]! | data[j + w]! | data[j + w + 1]!;
     }
