@@ -8,9 +8,9 @@
 // resources/models/junk.onnx and junk.card.json (and each member's model to OUT/members/).
 //   npm run train:junk [-- --epochs 6 --samples 80000 --out resources/models]   (~40 min on a quiet 2-core machine)
 //   npm run train:junk -- --members A.onnx,B.onnx     (combine members trained before, as listed in the card)
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sha256 } from '../src/ml/card.js';
 import { DEFAULT_AUGMENT } from '../src/ml/data/augment.js';
 import { batches } from '../src/ml/data/batches.js';
 import { loadMnist, mnistSha256 } from '../src/ml/data/mnist.js';
@@ -79,13 +79,9 @@ async function trainMember(pairs: PairStyle): Promise<MemberCard> {
   const file = `junk-${pairs}.onnx`;
   mkdirSync(memberDir, { recursive: true });
   writeFileSync(join(memberDir, file), model);
-  const card: MemberCard = { file, pairs, seed: SEED, epochs, samples_per_epoch: perEpoch, sha256: sha(model), training_seconds: Math.round((Date.now() - started) / 1000) };
+  const card: MemberCard = { file, pairs, seed: SEED, epochs, samples_per_epoch: perEpoch, sha256: sha256(model), training_seconds: Math.round((Date.now() - started) / 1000) };
   writeFileSync(join(memberDir, file.replace(/\.onnx$/, '.card.json')), JSON.stringify(card, null, 2) + '\n');
   return card;
-}
-
-function sha(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 const cards: MemberCard[] = [];
@@ -96,7 +92,7 @@ if (given) {
 }
 const weights: StateDict[] = cards.map((c) => {
   const bytes = readFileSync(join(memberDir, c.file));
-  if (sha(bytes) !== c.sha256) throw new Error(`${c.file}: sha256 differs from its card`);
+  if (sha256(bytes) !== c.sha256) throw new Error(`${c.file}: sha256 differs from its card`);
   return weightsFromOnnx(bytes, arch);
 });
 const model = buildMaxEnsemble(arch, weights, { purpose: 'junk detector: output 0 = one digit, 1 = not one digit' });
@@ -133,7 +129,7 @@ const card = {
   heldout_digit_flag_rate: rate('digit'),
   heldout_junk_recall: Math.round((junkFlagged / junkTotal) * 1e4) / 1e4,
   heldout_recall_by_kind: Object.fromEntries(junkKinds.sort().map((k) => [k, rate(k)])),
-  sha256: sha(model),
+  sha256: sha256(model),
   trained_at: new Date().toISOString(),
   data_sha256: mnistSha256(),
   training_seconds: cards.reduce((a, c) => a + c.training_seconds, 0),

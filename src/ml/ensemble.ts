@@ -5,9 +5,9 @@
 // `logits` [N, 10], junkProbability on outputs 0 and 1), so nothing that reads it changes.
 import { Graph, attr } from './graph.js';
 import { MNIST_MEAN, MNIST_STD } from './data/mnist.js';
-import { type Arch, type StateDict, describe, forward } from './nets.js';
+import { type Arch, type StateDict, forward } from './nets.js';
 import { normalise } from './ops.js';
-import { LOGITS, PIXELS } from './step.js';
+import { LOGITS, paramInitializers, pixelsInput } from './step.js';
 
 /**
  * The inference model whose output 1 minus output 0 is the largest of the members' (so its junk
@@ -16,15 +16,9 @@ import { LOGITS, PIXELS } from './step.js';
 export function buildMaxEnsemble(arch: Arch, members: StateDict[], metadata: Record<string, string> = {}): Uint8Array {
   if (members.length < 1) throw new Error('ensemble: no members');
   const g = new Graph(`${arch.name}-ensemble`, false);
-  const x = normalise(g, g.input(PIXELS, ['N', 1, 28, 28]), MNIST_MEAN, MNIST_STD);
+  const x = normalise(g, pixelsInput(g), MNIST_MEAN, MNIST_STD);
   const margins = members.map((weights, k) => {
-    const params = new Map(
-      describe(arch).params.map((p) => {
-        const w = weights.get(p.name);
-        if (!w) throw new Error(`ensemble: member ${k} has no parameter '${p.name}'`);
-        return [p.name, g.initializer(`m${k}.${p.name}`, p.shape, w)];
-      }),
-    );
+    const params = paramInitializers(g, arch, weights, `m${k}.`);
     const logits = forward(g, arch, x, params);
     const col = (i: number) => g.op1('Slice', [logits, g.ints([i]), g.ints([i + 1]), g.ints([1])], {}, { shapes: [['N', 1]] });
     return g.op1('Sub', [col(1), col(0)], {}, { shapes: [['N', 1]] });

@@ -20,7 +20,7 @@ export const maskInput = (layer: string): string => `mask.${layer}`;
 export const stateKey = (param: string, state: string): string => `${param}.${state}`;
 export const updated = (name: string): string => `new.${name}`;
 
-function pixelsInput(g: Graph): Tensor {
+export function pixelsInput(g: Graph): Tensor {
   return g.input(PIXELS, [N, 1, 28, 28]);
 }
 
@@ -86,19 +86,26 @@ export function buildEvalGraph(arch: Arch): Uint8Array {
 }
 
 /**
+ * The arch's parameters as initializers of `g`, by the names forward() asks for; stored under
+ * `prefix` + name, so several networks' weights can share one graph.
+ */
+export function paramInitializers(g: Graph, arch: Arch, weights: StateDict, prefix = ''): Map<string, Tensor> {
+  return new Map(
+    describe(arch).params.map((p) => {
+      const w = weights.get(p.name);
+      if (!w) throw new Error(`export: missing parameter '${prefix}${p.name}'`);
+      return [p.name, g.initializer(`${prefix}${p.name}`, p.shape, w)];
+    }),
+  );
+}
+
+/**
  * The shipped form: the same forward subgraph with the trained parameters as initializers; input
  * `pixels` (N, 1, 28, 28) in 0-1 with the normalisation inside, output `logits` (N, 10).
  */
 export function buildInferenceModel(arch: Arch, weights: StateDict, metadata: Record<string, string> = {}): Uint8Array {
   const g = new Graph(`${arch.name}-digits`, false);
   const x = pixelsInput(g);
-  const params = new Map(
-    describe(arch).params.map((p) => {
-      const w = weights.get(p.name);
-      if (!w) throw new Error(`export: missing parameter '${p.name}'`);
-      return [p.name, g.initializer(p.name, p.shape, w)];
-    }),
-  );
-  g.output(forward(g, arch, normalise(g, x, MNIST_MEAN, MNIST_STD), params), LOGITS);
+  g.output(forward(g, arch, normalise(g, x, MNIST_MEAN, MNIST_STD), paramInitializers(g, arch, weights)), LOGITS);
   return g.toBytes({ arch: arch.name, ...metadata }, `Hoedown Scores digit reader (${arch.description})`);
 }
