@@ -1,6 +1,7 @@
 // Adaptive binarisation that survives uneven lighting: Sauvola's threshold T = m·(1 + k·(s/R − 1))
 // with the local mean m and deviation s taken over blocks and interpolated, so the cost stays one
 // pass over the page however large the window.
+import { solveSpan } from './span.js';
 import type { GrayImage } from './types.js';
 
 export interface BinariseOptions {
@@ -119,14 +120,6 @@ export function orPool(mask: Mask, f: number): Mask {
  * page again. A pixel is ink when any of the four input pixels around its sample point is: nearest
  * neighbour alone breaks a thin slanted line into dashes too short to count as a ruling line.
  */
-/** The x for which lo ≤ r + slope·x < hi, as [from, to]. */
-function inside(r: number, slope: number, lo: number, hi: number): [number, number] {
-  if (Math.abs(slope) < 1e-12) return r >= lo && r < hi ? [-Infinity, Infinity] : [Infinity, -Infinity];
-  const t1 = (lo - r) / slope;
-  const t2 = (hi - r) / slope;
-  return t1 < t2 ? [t1, t2] : [t2, t1];
-}
-
 export function rotateMask(mask: Mask, degrees: number): Mask {
   const { width: w, height: h, data } = mask;
   const t = (degrees * Math.PI) / 180;
@@ -141,8 +134,8 @@ export function rotateMask(mask: Mask, degrees: number): Mask {
     const ry = cy + s * cx + c * dy;
     // Only the stretch of the row that samples inside the mask: sx = rx + c·x in [0, w − 1), sy = ry − s·x
     // in [0, h − 1) (a hair inside, so rounding never reads past an edge).
-    const [ax, bx] = inside(rx, c, 0, w - 1 - 1e-6);
-    const [ay, by] = inside(ry, -s, 0, h - 1 - 1e-6);
+    const [ax, bx] = solveSpan(rx, c, 0, w - 1 - 1e-6);
+    const [ay, by] = solveSpan(ry, -s, 0, h - 1 - 1e-6);
     const xa = Math.min(w, Math.max(0, Math.ceil(Math.max(ax, ay))));
     const xb = Math.min(w, Math.floor(Math.min(bx, by)) + 1);
     let sx = rx + c * xa;

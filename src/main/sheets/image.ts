@@ -12,6 +12,7 @@
 // with a short one-line message and a code.
 import sharp, { type Sharp } from 'sharp';
 import type { GrayImage } from './types.js';
+import { solveSpan } from './span.js';
 
 sharp.concurrency(1);
 sharp.cache(false);
@@ -247,14 +248,6 @@ export function rotateGray(img: GrayImage, degrees: number, background = 255, o:
   return { width: ow, height: oh, data: bilinearTurn(data, w, h, ow, oh, c, s, bg) };
 }
 
-/** The x for which lo ≤ r + slope·x ≤ hi, as [from, to] (empty when from > to). */
-function within(r: number, slope: number, lo: number, hi: number): [number, number] {
-  if (Math.abs(slope) < 1e-12) return r >= lo && r <= hi ? [-Infinity, Infinity] : [Infinity, -Infinity];
-  const t1 = (lo - r) / slope;
-  const t2 = (hi - r) / slope;
-  return t1 < t2 ? [t1, t2] : [t2, t1];
-}
-
 /** One bilinear sample at fixed-point (sx, sy) near or past the image's edge: `bg` outside. */
 function edgeSample(data: Uint8Array, w: number, h: number, sx: number, sy: number, bits: number, bg: number): number {
   const x0 = sx >> bits;
@@ -298,8 +291,8 @@ function bilinearTurn(data: Uint8Array, w: number, h: number, ow: number, oh: nu
     const ry = cy - s * -ocx + c * dy;
     // The stretch of the row whose four samples all lie inside (a pixel's margin for the rounding) runs
     // without bounds checks; the ends go through edgeSample.
-    const [ax, bx] = within(rx, c, 1, w - 3);
-    const [ay, by] = within(ry, -s, 1, h - 3);
+    const [ax, bx] = solveSpan(rx, c, 1, w - 3);
+    const [ay, by] = solveSpan(ry, -s, 1, h - 3);
     const xa = Math.min(ow, Math.max(0, Math.ceil(Math.max(ax, ay))));
     const xb = Math.max(xa, Math.min(ow, Math.floor(Math.min(bx, by)) + 1));
     const row = y * ow;
