@@ -19,7 +19,7 @@ import { readModel } from './onnx/read.js';
 import { defaultOptimizer, stateNames } from './optim.js';
 import { DigitReader } from './reader.js';
 import { Rng } from './rng.js';
-import { buildInferenceModel, stateKey } from './step.js';
+import { buildInferenceModel, layerOf, stateKey } from './step.js';
 import { CancelledError } from './train.js';
 import { Trainer, countCorrect } from './trainer.js';
 
@@ -42,6 +42,15 @@ export interface FineTuneConfig {
    * base weights toward the fine-tuned ones (see `blend`).
    */
   valTolerance: number;
+  /**
+   * Weight of the base model's own prediction in the target of every MNIST digit of a batch (0 = the
+   * label alone): learning without forgetting, the base's view of MNIST is kept as a soft target.
+   */
+  distill: number;
+  /** Temperature of those soft targets (above 1 keeps more of what the base thinks a digit resembles). */
+  distillTemperature: number;
+  /** Layers left as the base has them (e.g. the convolutions, so MNIST's features stay as they were). */
+  frozen: string[];
   seed: number;
   threads: number;
   /** MNIST train digits held out as the release did (seed 0): never trained on; used for calibration. */
@@ -54,12 +63,15 @@ export interface FineTuneConfig {
 }
 
 export const DEFAULT_FINETUNE: FineTuneConfig = {
-  epochs: 4,
+  epochs: 8,
   batchSize: 64,
-  cropShare: 0.25,
+  cropShare: 0.125,
   optimizer: 'sgd',
   lr: 0.01,
-  valTolerance: 0.0005,
+  valTolerance: 0.001,
+  distill: 1,
+  distillTemperature: 2,
+  frozen: ['conv1', 'conv2'],
   seed: 0,
   threads: 2,
   valCount: 5000,
@@ -163,14 +175,15 @@ export async function fineTune(job: FineTuneJob, o: { signal?: AbortSignal; onEv
   const optimizer = defaultOptimizer(c.optimizer, c.lr);
   const params = weightsFromOnnx(baseBytes, arch);
   const state = new Map<string, Float32Array>();
-  for (const [name, w] of params) for (const s of stateNames(optimizer)) state.set(stateKey(name, s), new Float32Array(w.length));
-  const trainer = await Trainer.create({ arch, optimizer, augment: DEFAULT_AUGMENT, threads: c.threads }, { params, optimizer: state, step: 0 });
+  for (const [name, w] of params) if (!c.frozen.includes(layerOf(name))) for (const s of stateNames(optimizer)) state.set(stateKey(name, s), new Float32Array(w.length));
+  const trainer = await Trainer.create({ arch, optimizer, augment: DEFAULT_AUGMENT, threads: c.threads, frozen: c.frozen }, { params, optimizer: state, step: 0 });
 
   const perBatch = Math.max(1, Math.min(c.batchSize - 1, Math.round(c.batchSize * c.cropShare)));
   const fromMnist = c.batchSize - perBatch;
   const stepsPerEpoch = Math.ceil(nTrain / perBatch);
   const steps = stepsPerEpoch * c.epochs;
   o.onEvent?.({ type: 'start', trainCrops: nTrain, holdoutCrops: job.holdout.labels.length, steps });
+  const soft = c.distill > 0 ? await softTargets(job.base.path, c, mnist, pool.subarray(0, Math.min(pool.length, steps * fromMnist))) : undefined;
   let mnistAt = 0;
   let step = 0;
   try {
@@ -189,9 +202,11 @@ export async function fineTune(job: FineTuneJob, o: { signal?: AbortSignal; onEv
           setLabel(batch, j, job.train.labels[k]!);
         }
         for (let j = 0; j < fromMnist; j++) {
-          const k = pool[mnistAt++ % pool.length]!;
+          const at = mnistAt++ % pool.length;
+          const k = pool[at]!;
           gather(mnist.images, k, batch.x, perBatch + j);
           setLabel(batch, perBatch + j, mnist.labels[k]!);
+          if (soft) mixTarget(batch, perBatch + j, soft, at, c.distill);
         }
         const lr = 0.5 * c.lr * (1 + Math.cos((Math.PI * step) / steps));
         const r = await trainer.trainBatch(batch, rng, lr);
@@ -218,6 +233,17 @@ function makeBatch(size: number): Batch {
 function setLabel(b: Batch, i: number, label: number): void {
   b.labels[i] = label;
   b.target[i * NUM_CLASSES + label] = 1;
+}
+
+/** The base model's probabilities (at distillTemperature) of the pool digits a run will use, in pool order. */
+async function softTargets(basePath: string, c: FineTuneConfig, mnist: Digits, idx: Uint32Array): Promise<Float64Array> {
+  const [logits] = await logitsOf(basePath, c.threads, [subset(mnist, idx).images]);
+  return softmax(logits!, c.distillTemperature);
+}
+
+/** target ← (1 − w) · one-hot + w · soft, row `i` of the batch from row `at` of `soft`. */
+function mixTarget(b: Batch, i: number, soft: Float64Array, at: number, w: number): void {
+  for (let k = 0; k < NUM_CLASSES; k++) b.target[i * NUM_CLASSES + k] = (1 - w) * b.target[i * NUM_CLASSES + k]! + w * soft[at * NUM_CLASSES + k]!;
 }
 
 /** base + alpha · (tuned − base), weight by weight. */

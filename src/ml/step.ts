@@ -34,7 +34,7 @@ function augment(g: Graph, x: Tensor): Tensor {
 
 export interface StepGraph {
   bytes: Uint8Array;
-  /** Parameter names in state-dict order. */
+  /** Names of the parameters the step updates, in state-dict order (all but frozen layers'). */
   params: string[];
   /** Optimizer state keys (`param.state`) in order. */
   states: string[];
@@ -43,22 +43,31 @@ export interface StepGraph {
   augment: boolean;
 }
 
-export function buildTrainStep(arch: Arch, opt: OptimizerConfig, o: { augment?: boolean } = {}): StepGraph {
+/** The layer a parameter belongs to: `conv1` of `conv1.weight`. */
+export const layerOf = (param: string): string => param.slice(0, param.lastIndexOf('.'));
+
+/**
+ * The training step; parameters of `frozen` layers are inputs of the forward pass only: no gradient,
+ * no optimizer state, no update (and no backward pass below the lowest trained layer).
+ */
+export function buildTrainStep(arch: Arch, opt: OptimizerConfig, o: { augment?: boolean; frozen?: readonly string[] } = {}): StepGraph {
   const g = new Graph(`${arch.name}-train-step`);
-  const { params: specs, dropouts } = describe(arch);
+  const { params: all, dropouts } = describe(arch);
+  const specs = all.filter((p) => !o.frozen?.includes(layerOf(p.name)));
+  if (specs.length === 0) throw new Error(`buildTrainStep: every layer of ${arch.name} is frozen`);
   let x = pixelsInput(g);
   if (o.augment) x = augment(g, x);
   const target = g.input(TARGET, [N, 10]);
   const lr = g.input(LR, []);
   const step = g.input(STEP, []);
   const masks = new Map(dropouts.map((d) => [d.name, g.input(maskInput(d.name), [N, ...d.shape])]));
-  const params = new Map(specs.map((p) => [p.name, g.input(p.name, p.shape)]));
+  const params = new Map(all.map((p) => [p.name, g.input(p.name, p.shape)]));
   const names = stateNames(opt);
   const states = new Map(specs.map((p) => [p.name, names.map((s) => g.input(stateKey(p.name, s), p.shape))]));
 
   const logits = forward(g, arch, normalise(g, x, MNIST_MEAN, MNIST_STD), params, { masks });
   const loss = crossEntropy(g, logits, target);
-  const grads = gradients(g, loss, [...params.values()]);
+  const grads = gradients(g, loss, specs.map((p) => params.get(p.name)!));
 
   g.output(loss, LOSS);
   g.output(logits, LOGITS);

@@ -7,7 +7,7 @@ import { type Arch, type StateDict, describe, initParams } from './nets.js';
 import { type OptimizerConfig, stateNames } from './optim.js';
 import type { Rng } from './rng.js';
 import { type HostTensor, Session } from './runtime.js';
-import { LOGITS, LOSS, LR, PIXELS, STEP, TARGET, THETA, buildEvalGraph, buildTrainStep, maskInput, stateKey, updated } from './step.js';
+import { LOGITS, LOSS, LR, PIXELS, STEP, TARGET, THETA, buildEvalGraph, buildTrainStep, layerOf, maskInput, stateKey, updated } from './step.js';
 
 export interface TrainerOptions {
   arch: Arch;
@@ -16,6 +16,8 @@ export interface TrainerOptions {
   augment?: AugmentOptions;
   threads?: number;
   profilePrefix?: string;
+  /** Layers whose parameters stay as they are (fine-tuning the head only); they need no optimizer state. */
+  frozen?: readonly string[];
 }
 
 export interface TrainerState {
@@ -42,7 +44,7 @@ export class Trainer {
   ) {}
 
   static async create(o: TrainerOptions, init: TrainerState | { rng: Rng }): Promise<Trainer> {
-    const graph = buildTrainStep(o.arch, o.optimizer, { augment: Boolean(o.augment) });
+    const graph = buildTrainStep(o.arch, o.optimizer, { augment: Boolean(o.augment), frozen: o.frozen });
     const stepSession = await Session.create(graph.bytes, { threads: o.threads, profilePrefix: o.profilePrefix });
     const evalSession = await Session.create(buildEvalGraph(o.arch), { threads: o.threads });
     const state = 'rng' in init ? freshState(o, init.rng) : init;
@@ -79,7 +81,7 @@ export class Trainer {
     const out = await this.stepSession.run(feeds);
     const params: StateDict = new Map();
     const optimizer: StateDict = new Map();
-    for (const name of this.state.params.keys()) params.set(name, out[updated(name)]!.data);
+    for (const [name, old] of this.state.params) params.set(name, isFrozen(this.o, name) ? old : out[updated(name)]!.data);
     for (const key of this.state.optimizer.keys()) optimizer.set(key, out[updated(key)]!.data);
     this.state = { params, optimizer, step: this.state.step + 1 };
     const logits = out[LOGITS]!.data;
@@ -141,9 +143,11 @@ export function shapeOf(arch: Arch, key: string): number[] {
 function freshState(o: TrainerOptions, rng: Rng): TrainerState {
   const params = initParams(o.arch, rng);
   const optimizer: StateDict = new Map();
-  for (const [name, w] of params) for (const s of stateNames(o.optimizer)) optimizer.set(stateKey(name, s), new Float32Array(w.length));
+  for (const [name, w] of params) if (!isFrozen(o, name)) for (const s of stateNames(o.optimizer)) optimizer.set(stateKey(name, s), new Float32Array(w.length));
   return { params, optimizer, step: 0 };
 }
+
+const isFrozen = (o: TrainerOptions, param: string): boolean => o.frozen?.includes(layerOf(param)) ?? false;
 
 /** Refuses a state that does not fit the network and optimizer (e.g. a checkpoint of another arch). */
 function checkState(o: TrainerOptions, s: TrainerState): void {
@@ -152,6 +156,7 @@ function checkState(o: TrainerOptions, s: TrainerState): void {
     const size = p.shape.reduce((a, b) => a * b, 1);
     const w = s.params.get(p.name);
     if (!w || w.length !== size) throw new Error(`state does not fit ${o.arch.name}: parameter '${p.name}' ${w ? `has ${w.length} values, expected ${size}` : 'is missing'}`);
+    if (isFrozen(o, p.name)) continue;
     for (const n of names) {
       const t = s.optimizer.get(stateKey(p.name, n));
       if (!t || t.length !== size) throw new Error(`state does not fit the ${o.optimizer.kind} optimizer: '${stateKey(p.name, n)}' is missing or has the wrong size`);
