@@ -110,6 +110,36 @@ describe('findGrid', () => {
     }
   });
 
+  it('keeps every column under a big printed title that traces as rows of its own', () => {
+    // A title of tall block letters just above the table: the letters' tops and bottoms trace as two
+    // rows crossed by their strokes, which stretches the table up to the title until those rows are
+    // found unruled. Two columns are thin and broken (a tenth missing, as a faint rule beside bold ink
+    // comes out of the binarisation): enough over the table, not over the table and the title.
+    const { img, xs, ys } = drawTable(14, 7, 2);
+    const { data, width: w } = img;
+    for (const c of [2, 5]) {
+      for (let y = ys[0]! + 3; y < ys[14]!; y++) {
+        if ((y - ys[0]!) % 44 < 40 || ys.some((r) => y >= r - 1 && y <= r + 2)) continue;
+        data[y * w + xs[c]!] = data[y * w + xs[c]! + 1] = 245;
+      }
+    }
+    const top = ys[0]! - Math.round(15.5 * MM);
+    const bottom = ys[0]! - Math.round(2.5 * MM);
+    const stroke = Math.round(1.2 * MM);
+    for (let x0 = xs[0]!; x0 + 5 * MM <= xs[7]!; x0 += Math.round(6.5 * MM)) {
+      const x1 = x0 + Math.round(5 * MM);
+      for (let y = top; y < bottom; y++) {
+        for (let x = x0; x < x1; x++) {
+          if (y < top + stroke || y >= bottom - stroke || x < x0 + stroke || x >= x1 - stroke) data[y * w + x] = 30;
+        }
+      }
+    }
+    const g = findGrid(binarise(img), { dpi: DPI })!;
+    expect([g.rows.length, g.cols.length]).toEqual([15, 8]);
+    g.cols.forEach((l, i) => expect(Math.abs(l.a - (xs[i]! + 1))).toBeLessThan(2.5));
+    expect(Math.abs(g.rows[0]!.a - (ys[0]! + 1))).toBeLessThan(2.5);
+  });
+
   it('returns null for a page without a table', () => {
     const w = 600;
     const h = 800;

@@ -274,25 +274,39 @@ export function findGrid(mask: Mask, o: GridOptions): Grid | null {
  * down a column (a column of 1s, the right sides of 9s) leave gaps in empty cells and between digits,
  * however long their trace, and so do fragments of strokes along a border that were merged into one
  * long slanted "line". Keep lines covered over RULED_COVERAGE of the table, the outer ones included
- * (a border is printed too): when an outer line goes, the table's extent is taken again from the lines
- * left, until nothing changes.
+ * (a border is printed too).
+ *
+ * The table's extent comes from the outer lines, so they are settled first, one at a time (the worst
+ * covered outer line goes, then the extent is taken again), and the inner lines are judged only against
+ * the settled extent. Judging everything at once let a false outer line condemn true ones: a big printed
+ * title above the table traces as two rows crossed by its letters' strokes, stretches the table up to
+ * the title, and every column then misses that stretch; the columns no letter stroke happened to line
+ * up with fell under the bar in the same round as the title rows (a 198-dpi page lost two of eight).
  */
 const RULED_COVERAGE = 0.85;
 
 function ruledOnly(g: Grid, hRuns: Uint8Array, vRuns: Uint8Array, w: number, h: number): Grid | null {
   let { rows, cols } = g;
-  for (let round = 0; round < 4 && rows.length >= 2 && cols.length >= 2; round++) {
-    const top = rows[0]!;
-    const bottom = rows[rows.length - 1]!;
-    const left = cols[0]!;
-    const right = cols[cols.length - 1]!;
-    const keptCols = cols.filter((l) => coverage(l, vRuns, w, h, 'v', intersect(top, l).y, intersect(bottom, l).y) >= RULED_COVERAGE);
-    const keptRows = rows.filter((l) => coverage(l, hRuns, w, h, 'h', intersect(l, left).x, intersect(l, right).x) >= RULED_COVERAGE);
-    if (keptCols.length === cols.length && keptRows.length === rows.length) break;
-    cols = keptCols;
-    rows = keptRows;
+  const rowCover = (l: Line): number => coverage(l, hRuns, w, h, 'h', intersect(l, cols[0]!).x, intersect(l, cols[cols.length - 1]!).x);
+  const colCover = (l: Line): number => coverage(l, vRuns, w, h, 'v', intersect(rows[0]!, l).y, intersect(rows[rows.length - 1]!, l).y);
+  // Each round drops one outer line, so the loop ends after at most rows + cols rounds.
+  while (rows.length >= 2 && cols.length >= 2) {
+    const outer = [rowCover(rows[0]!), rowCover(rows[rows.length - 1]!), colCover(cols[0]!), colCover(cols[cols.length - 1]!)];
+    let worst = 0;
+    for (let i = 1; i < 4; i++) if (outer[i]! < outer[worst]!) worst = i;
+    if (outer[worst]! >= RULED_COVERAGE) break;
+    if (worst === 0) rows = rows.slice(1);
+    else if (worst === 1) rows = rows.slice(0, -1);
+    else if (worst === 2) cols = cols.slice(1);
+    else cols = cols.slice(0, -1);
   }
-  return rows.length >= 2 && cols.length >= 2 ? { rows, cols } : null;
+  if (rows.length < 2 || cols.length < 2) return null;
+  // Inner lines do not change the extent: one pass settles them.
+  const last = { rows: rows.length - 1, cols: cols.length - 1 };
+  return {
+    rows: rows.filter((l, i) => i === 0 || i === last.rows || rowCover(l) >= RULED_COVERAGE),
+    cols: cols.filter((l, i) => i === 0 || i === last.cols || colCover(l) >= RULED_COVERAGE),
+  };
 }
 
 /** The largest set of horizontal and vertical lines that cross one another: the table. */
