@@ -140,6 +140,25 @@ describe('findGrid', () => {
     expect(Math.abs(g.rows[0]!.a - (ys[0]! + 1))).toBeLessThan(2.5);
   });
 
+  it('keeps one column where a digit stroke beside a rule and a slanted stroke near it would split it', () => {
+    // A short stroke just left of a column rule peaks within the tolerance of the rule's chain, before
+    // the rule's own peak (peaks go left to right): the chain took the stroke and the rule started a
+    // second chain, each half traced and walked out to the whole rule. A long slanted stroke in the next
+    // column, its trace sorted between the two halves, kept them from being merged: an extra column a
+    // few pixels from the rule, and every column after it read one place off.
+    const { img, xs } = drawTable(14, 7, 2);
+    const { data, width: w } = img;
+    const x = xs[3]!;
+    for (let y = 655; y < 681; y++) for (let k = 0; k < 3; k++) data[y * w + x - 6 + k] = 40;
+    for (let y = 640; y < 830; y++) {
+      const c = x + 1.5 + 0.037 * y;
+      for (let k = Math.round(c - 1.5); k < Math.round(c + 1.5); k++) data[y * w + k] = 40;
+    }
+    const g = findGrid(binarise(img), { dpi: DPI })!;
+    expect(g.cols).toHaveLength(8);
+    g.cols.forEach((l, i) => expect(Math.abs(l.a - (xs[i]! + 1))).toBeLessThan(2.5));
+  });
+
   it('returns null for a page without a table', () => {
     const w = 600;
     const h = 800;

@@ -130,33 +130,65 @@ function stripPeaks(p: StripProfiles, fill: number): Peak[][] {
   return out;
 }
 
-/** Chains peaks of neighbouring strips into lines and fits each with least squares. */
-function traceLines(peaks: Peak[][], along: number, tolerance: number, minStrips: number): Line[] {
+/**
+ * Chains peaks of neighbouring strips into lines and fits each with least squares. Each peak takes the
+ * nearest open chain within `tolerance` that no earlier peak of the strip took, except that a chain
+ * with a peak within `sure` of its last (a line's own continuation: a rule drifts far less than that
+ * from one strip to the next) is given that peak first, nearest first.
+ *
+ * Without that first step, a digit stroke beside a ruling line, a few pixels closer to the top of the
+ * page than the rule, peaked within the tolerance of the rule's chain and took it, and the rule's own
+ * peak, a pixel from the chain, started a second chain. Both halves traced as the whole rule (their
+ * extents are walked out on the run mask), a few pixels and a slope apart, with the stroke's short
+ * line sorted between them so that they were never merged: one column became two and every column
+ * after it was read one place off (a 174-dpi page, 4.5° skew). Pairing every peak with its nearest
+ * chain instead went wrong the other way where peaks are all about as near (a rule along a shaded
+ * header band, broken into several peaks): a pixel's difference sent the chain off into the band.
+ */
+function traceLines(peaks: Peak[][], along: number, tolerance: number, sure: number, minStrips: number): Line[] {
   const strips = peaks.length;
   const size = along / strips;
   const chains: Peak[][] = [];
   const open = new Map<Peak, Peak[]>();
+  const pairs: { peak: number; chain: Peak[]; d: number }[] = [];
   for (let s = 0; s < strips; s++) {
+    const ps = peaks[s]!;
     const next = new Map<Peak, Peak[]>();
     const taken = new Set<Peak[]>();
-    for (const p of peaks[s]!) {
-      let best: Peak[] | undefined;
-      let bestD = tolerance;
+    const into: (Peak[] | undefined)[] = new Array<Peak[] | undefined>(ps.length);
+    pairs.length = 0;
+    for (let i = 0; i < ps.length; i++) {
       for (const [last, chain] of open) {
-        // A chain may skip one strip (a gap in a broken line).
-        if (s - last.strip > 2 || taken.has(chain)) continue;
-        const d = Math.abs(last.pos - p.pos);
-        if (d <= bestD) [best, bestD] = [chain, d];
+        const d = Math.abs(last.pos - ps[i]!.pos);
+        if (s - last.strip <= 2 && d <= sure) pairs.push({ peak: i, chain, d });
+      }
+    }
+    pairs.sort(byDistance);
+    for (const q of pairs) {
+      if (into[q.peak] || taken.has(q.chain)) continue;
+      into[q.peak] = q.chain;
+      taken.add(q.chain);
+    }
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]!;
+      let best = into[i];
+      if (!best) {
+        let bestD = tolerance;
+        for (const [last, chain] of open) {
+          // A chain may skip one strip (a gap in a broken line).
+          if (s - last.strip > 2 || taken.has(chain)) continue;
+          const d = Math.abs(last.pos - p.pos);
+          if (d <= bestD) [best, bestD] = [chain, d];
+        }
       }
       if (best) {
+        if (!into[i]) taken.add(best);
         best.push(p);
-        taken.add(best);
-        next.set(p, best);
       } else {
-        const chain = [p];
-        chains.push(chain);
-        next.set(p, chain);
+        best = [p];
+        chains.push(best);
       }
+      next.set(p, best);
     }
     for (const [last, chain] of open) if (!taken.has(chain) && s - last.strip < 2) next.set(last, chain);
     open.clear();
@@ -186,6 +218,8 @@ function traceLines(peaks: Peak[][], along: number, tolerance: number, minStrips
   }
   return lines;
 }
+
+const byDistance = (u: { d: number }, v: { d: number }): number => u.d - v.d;
 
 /** Does the run mask have ink on line `l` at position `t` along it (within half its thickness + 2)? */
 function onLine(l: Line, runs: Uint8Array, w: number, h: number, dir: 'h' | 'v'): (t: number) => boolean {
@@ -252,8 +286,11 @@ export function findGrid(mask: Mask, o: GridOptions): Grid | null {
   const vRuns = longRuns(mask, minRun, 'v', vProf);
   // Strips about 5 mm wide: short enough that a slightly slanted line stays one peak in each.
   const tolerance = Math.max(3, 1.2 * mm);
-  const hLines = traceLines(stripPeaks(hProf, 0.6), w, tolerance, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
-  const vLines = traceLines(stripPeaks(vProf, 0.6), h, tolerance, 3).map((l) => refineExtent(l, vRuns, w, h, 'v', minRun));
+  // A rule moves well under 0.15 mm from one strip to the next (a slope of 3%), and its peak's centre
+  // by a pixel or so: a peak that near is the rule's (a pixel's floor: noise at low resolutions).
+  const sure = Math.max(1, 0.15 * mm);
+  const hLines = traceLines(stripPeaks(hProf, 0.6), w, tolerance, sure, 3).map((l) => refineExtent(l, hRuns, w, h, 'h', minRun));
+  const vLines = traceLines(stripPeaks(vProf, 0.6), h, tolerance, sure, 3).map((l) => refineExtent(l, vRuns, w, h, 'v', minRun));
   // The page's own edges (a scanner's shadow, a dark bed around a small sheet) trace as long lines too,
   // and frame everything; a printed table never runs along the edge of the paper.
   const edge = 2 * mm;
