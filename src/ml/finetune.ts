@@ -16,12 +16,12 @@ import { type Digits, MNIST_PIXELS, loadMnist, mnistDir, mnistSha256 } from './d
 import { ece, predictions, softmax } from './metrics.js';
 import { type Arch, type StateDict, describe, getArch, paramCount } from './nets.js';
 import { readModel } from './onnx/read.js';
-import { defaultOptimizer, stateNames } from './optim.js';
+import { defaultOptimizer } from './optim.js';
 import { DigitReader } from './reader.js';
 import { Rng } from './rng.js';
-import { buildInferenceModel, layerOf, stateKey } from './step.js';
+import { buildInferenceModel } from './step.js';
 import { CancelledError } from './train.js';
-import { Trainer, argmax, countCorrect } from './trainer.js';
+import { Trainer, argmax, countCorrect, zeroOptimizerState } from './trainer.js';
 
 export interface FineTuneConfig {
   /** Passes over the reviewed training crops. */
@@ -175,9 +175,7 @@ export async function fineTune(job: FineTuneJob, o: { signal?: AbortSignal; onEv
 
   const optimizer = defaultOptimizer(c.optimizer, c.lr);
   const params = weightsFromOnnx(baseBytes, arch);
-  const state = new Map<string, Float32Array>();
-  for (const [name, w] of params) if (!c.frozen.includes(layerOf(name))) for (const s of stateNames(optimizer)) state.set(stateKey(name, s), new Float32Array(w.length));
-  const trainer = await Trainer.create({ arch, optimizer, augment: DEFAULT_AUGMENT, threads: c.threads, frozen: c.frozen }, { params, optimizer: state, step: 0 });
+  const trainer = await Trainer.create({ arch, optimizer, augment: DEFAULT_AUGMENT, threads: c.threads, frozen: c.frozen }, { params, optimizer: zeroOptimizerState({ optimizer, frozen: c.frozen }, params), step: 0 });
 
   const perBatch = Math.max(1, Math.min(c.batchSize - 1, Math.round(c.batchSize * c.cropShare)));
   const fromMnist = c.batchSize - perBatch;

@@ -142,12 +142,17 @@ export function shapeOf(arch: Arch, key: string): number[] {
 
 function freshState(o: TrainerOptions, rng: Rng): TrainerState {
   const params = initParams(o.arch, rng);
-  const optimizer: StateDict = new Map();
-  for (const [name, w] of params) if (!isFrozen(o, name)) for (const s of stateNames(o.optimizer)) optimizer.set(stateKey(name, s), new Float32Array(w.length));
-  return { params, optimizer, step: 0 };
+  return { params, optimizer: zeroOptimizerState(o, params), step: 0 };
 }
 
-const isFrozen = (o: TrainerOptions, param: string): boolean => o.frozen?.includes(layerOf(param)) ?? false;
+/** The optimizer's state at step 0 (zeros) for every parameter the step trains. */
+export function zeroOptimizerState(o: Pick<TrainerOptions, 'optimizer' | 'frozen'>, params: StateDict): StateDict {
+  const state: StateDict = new Map();
+  for (const [name, w] of params) if (!isFrozen(o, name)) for (const s of stateNames(o.optimizer)) state.set(stateKey(name, s), new Float32Array(w.length));
+  return state;
+}
+
+const isFrozen = (o: Pick<TrainerOptions, 'frozen'>, param: string): boolean => o.frozen?.includes(layerOf(param)) ?? false;
 
 /** Refuses a state that does not fit the network and optimizer (e.g. a checkpoint of another arch). */
 function checkState(o: TrainerOptions, s: TrainerState): void {
