@@ -16,10 +16,10 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { parseCsvObjects } from '../src/main/services/csv.js';
 import { type TruthRow, generateSheets } from '../test/fixtures/sheets/generator.js';
 import { type Metrics, relativeFall, scoreExport } from './acceptance/score.js';
 import { modelPath } from './acceptance/registry.js';
+import { reviewCsv } from './acceptance/review-csv.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'hoedown.mjs');
@@ -186,27 +186,6 @@ async function main(): Promise<number> {
 
 /** A fall of at least 30%, or a rate that was 0 and stayed 0. */
 const barFall = (before: number, after: number): boolean => (before === 0 ? after === 0 : relativeFall(before, after) >= BARS.fall);
-
-/**
- * The reviewed values: the truth of every digit cell the export has (a cell of a page whose table was not
- * found cannot be reviewed), and with `withJunk` the junk cells set empty.
- */
-function reviewCsv(exported: string, truth: TruthRow[], withJunk: boolean): { csv: string; cells: number; changed: number } {
-  const cells = new Map<string, { value: string; status: string }>();
-  for (const r of parseCsvObjects(exported, ['file', 'page', 'row', 'col', 'value', 'status'], 'export')) {
-    cells.set(`${r['file']}|${r['page']}|${r['row']}|${r['col']}`, { value: r['value']!, status: r['status']! });
-  }
-  const lines = ['file,page,row,col,value'];
-  let changed = 0;
-  for (const t of truth) {
-    const e = cells.get(`${t.file}|${t.page}|${t.row}|${t.col}`);
-    if (!e || !(t.kind === 'digit' || (withJunk && t.kind === 'junk'))) continue;
-    const value = t.value === null ? '' : String(t.value);
-    if (!(e.status === 'auto' && e.value === value)) changed++;
-    lines.push(`${t.file},${t.page},${t.row},${t.col},${value}`);
-  }
-  return { csv: lines.join('\r\n') + '\r\n', cells: lines.length - 1, changed };
-}
 
 main().then(
   (code) => process.exit(code),

@@ -6,8 +6,9 @@
 // The same steps as scripts/acceptance-improve.ts, through the services instead of child processes.
 import { join } from 'node:path';
 import type { FineTuneConfig, FineTuneEvent } from '../../src/ml/finetune.js';
-import { type SheetScore, type TruthCell, cellKey, scoreExport } from '../../src/main/services/bench-sheets.js';
-import { parseCsvObjects } from '../../src/main/services/csv.js';
+import { reviewCsv } from '../../scripts/acceptance/review-csv.js';
+import { scoreExport } from '../../scripts/acceptance/score.js';
+import type { SheetScore } from '../../src/main/services/bench-sheets.js';
 import { exportCells } from '../../src/main/services/export.js';
 import { type ImproveReport, improveModel } from '../../src/main/services/improve.js';
 import { processFiles } from '../../src/main/services/importer.js';
@@ -47,24 +48,7 @@ async function readAndScore(db: Db, files: string[], truth: TruthRow[]): Promise
   if (failed.length > 0) throw new Error(`not imported: ${failed.map((f) => `${f.file} (${f.status}: ${f.message ?? ''})`).join('; ')}`);
   let exported = '';
   exportCells(db, (chunk) => (exported += chunk));
-  // The model's reading of each cell, which bench sheets' digit_accuracy counts even where flagged.
-  const reads = new Map<string, number | null>();
-  const sql = 'SELECT f.name AS file, p.page, c.row, c.col, c.read_value AS read FROM cells c JOIN pages p ON p.id = c.page_id JOIN files f ON f.id = p.file_id';
-  for (const c of db.all<{ file: string; page: number; row: number; col: number; read: number | null }>(sql)) reads.set(cellKey(c.file, c.page, c.row, c.col), c.read);
-  const cells: TruthCell[] = truth.map((t) => ({ file: t.file, page: String(t.page), row: String(t.row), col: String(t.col), value: t.value === null ? '' : String(t.value), kind: t.kind }));
-  return { score: scoreExport(cells, exported, reads), exported };
-}
-
-/**
- * What a person reviewing the sheets would decide: the true value of every digit cell the export has (a
- * page whose table was not found has no cells to review). Junk and empty cells are left out, as the
- * acceptance script does by default: an empty value teaches a ten-class model nothing.
- */
-export function reviewCsv(exported: string, truth: TruthRow[]): string {
-  const inExport = new Set(parseCsvObjects(exported, ['file', 'page', 'row', 'col'], 'export').map((r) => cellKey(r['file']!, r['page'], r['row'], r['col'])));
-  const lines = ['file,page,row,col,value'];
-  for (const t of truth) if (t.kind === 'digit' && inExport.has(cellKey(t.file, t.page, t.row, t.col))) lines.push(`${t.file},${t.page},${t.row},${t.col},${String(t.value)}`);
-  return `${lines.join('\r\n')}\r\n`;
+  return { score: scoreExport(exported, truth, db.path), exported };
 }
 
 export async function improveLoop(o: LoopOptions): Promise<LoopResult> {
@@ -86,7 +70,7 @@ export async function improveLoop(o: LoopOptions): Promise<LoopResult> {
   const shippedDb = openDb(join(o.dir, 'shipped.db'));
   try {
     const read = await readAndScore(db, train.files, train.truth);
-    const { pageIds: _pages, ...applied } = applyReviews(db, reviewCsv(read.exported, train.truth), { source: 'truth.csv' });
+    const { pageIds: _pages, ...applied } = applyReviews(db, reviewCsv(read.exported, train.truth, false).csv, { source: 'truth.csv' });
     if (applied.problems.length > 0) throw new Error(`review apply: ${applied.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`);
     seconds.readTrain = lap();
     log(`train: ${read.score.digit_cells} digit cells, flag_rate ${read.score.flag_rate}; applied ${applied.confirmed} confirmed, ${applied.corrected} corrected`);
